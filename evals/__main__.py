@@ -1,0 +1,5 @@
+"""`python -m evals` is `run-eval`."""
+
+from evals.cli.main import main
+
+raise SystemExit(main())

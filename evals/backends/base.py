@@ -1,0 +1,146 @@
+"""The backend interface: one async `generate(request) -> Response`, plus what it declares.
+
+A backend declares the modalities it accepts, whether its answers may be cached, what kind of
+system it is (a provider API, a local engine, or a baseline), and how its errors classify into
+retryable or not. The runner owns retries, timeouts, rate limits, caching and cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from evals.errors import InputError
+from evals.records import ErrorInfo, Request, Response, Sample, Usage
+from evals.registry import Registry
+
+BackendKind = Literal["provider", "engine", "baseline"]
+
+
+class BackendConfig(BaseModel):
+    """One backend in a run config. `options` are validated by the backend's own `Options`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:@/-]*$", description="label in reports")
+    type: str = Field(description="registered backend type (run-eval list shows them)")
+    model: str | None = None
+    base_url: str | None = None
+    api_key_env: str | None = Field(None, description="environment variable holding the key")
+    concurrency: int = Field(8, ge=1, le=1024)
+    rpm: float | None = Field(None, gt=0, description="requests per minute, at most")
+    timeout: float = Field(60.0, gt=0, description="seconds per request")
+    max_retries: int = Field(4, ge=0, le=20)
+    max_retry_wait: float = Field(60.0, ge=0, description="cap on one wait, Retry-After included")
+    tasks: list[str] | None = Field(None, description="glob patterns of tasks to run it on")
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class BackendOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Backend(ABC):
+    """Subclass, set the class variables, implement `generate`."""
+
+    type_name: ClassVar[str]
+    kind: ClassVar[BackendKind] = "provider"
+    modalities: ClassVar[frozenset[str]] = frozenset({"text"})
+    outputs: ClassVar[frozenset[str]] = frozenset({"text"})
+    cacheable: ClassVar[bool] = True
+    default_model: ClassVar[str | None] = None
+    Options: ClassVar[type[BackendOptions]] = BackendOptions
+
+    def __init__(self, config: BackendConfig) -> None:
+        self.config = config
+        try:
+            self.options = self.Options.model_validate(config.options)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            allowed = ", ".join(self.Options.model_fields) or "none"
+            raise InputError(
+                f"backend {config.name!r} option {'.'.join(map(str, first['loc']))!r}: {first['msg']}",
+                field=f"backends.{config.name}.options",
+                fix=f"options allowed: {allowed}",
+            ) from exc
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def model(self) -> str:
+        return self.config.model or self.default_model or self.type_name
+
+    def check(self) -> None:
+        """Raise InputError before the run if the backend cannot work (missing key, engine)."""
+
+    def api_key(self, *names: str, required: bool = True) -> str | None:
+        """The key from the environment only; a missing key names the variable to set."""
+        candidates = [self.config.api_key_env] if self.config.api_key_env else list(names)
+        for name in candidates:
+            value = os.environ.get(name)
+            if value:
+                return value
+        if required:
+            raise InputError(
+                f"backend {self.name!r} needs an API key",
+                field="environment",
+                fix=f"export {candidates[0]}=... (keys are read from the environment only)",
+            )
+        return None
+
+    def cache_identity(self) -> dict[str, Any]:
+        """What, besides the request, determines the answer: part of the cache key."""
+        return {"type": self.type_name, "model": self.model, "options": self.options.model_dump()}
+
+    async def setup(self, task: TaskInfo) -> None:
+        """Called once per task before its samples (baselines read the dataset's answers here)."""
+
+    async def answer(self, request: Request, sample: Sample) -> Response:
+        """What the runner calls. Only baselines look at the sample; models get the request."""
+        return await self.generate(request)
+
+    @abstractmethod
+    async def generate(self, request: Request) -> Response:
+        """Send one request; raise on failure (classified by `classify_error`)."""
+
+    def classify_error(self, exc: BaseException) -> ErrorInfo:
+        """Turn an exception into an error kind; SDK backends extend this."""
+        if isinstance(exc, asyncio.TimeoutError | TimeoutError):
+            return ErrorInfo("timeout", "no answer within the timeout", retryable=True)
+        if isinstance(exc, ConnectionError):
+            return ErrorInfo("connection", f"{type(exc).__name__}: {exc}", retryable=True)
+        return ErrorInfo("internal", f"{type(exc).__name__}: {exc}", retryable=False)
+
+    def cost(self, usage: Usage) -> float | None:
+        """Dollars for one response; baselines and local engines cost nothing."""
+        return 0.0 if self.kind != "provider" else None
+
+    def versions(self) -> dict[str, str]:
+        """Versions of the SDK or engine, for run.json."""
+        return {}
+
+    async def aclose(self) -> None:
+        """Release clients, pools and files."""
+
+
+class TaskInfo:
+    """What a backend may know about a task before its samples: name, kind, references."""
+
+    def __init__(self, name: str, kind: str, targets: Any) -> None:
+        self.name = name
+        self.kind = kind
+        self._targets = targets
+
+    def targets(self) -> Iterator[list[str]]:
+        """Every sample's references (reads the dataset, never its media)."""
+        return iter(self._targets())
+
+
+backend_registry: Registry[Backend] = Registry("evals.backends", "backend", Backend)

@@ -1,0 +1,68 @@
+"""`run-eval`: run, validate, list (and the commands later modules add).
+
+Exit codes: 0 ok; 1 the run finished but its error rate passed max_error_rate; 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from rich.console import Console
+from rich.markup import escape
+
+from evals.errors import EXIT_BAD_INPUT, InputError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _commands() -> list[tuple[str, str, Callable[[argparse.ArgumentParser], Handler]]]:
+    from evals.cli import list_cmd, run_cmd, validate_cmd
+
+    commands: list[tuple[str, str, Callable[[argparse.ArgumentParser], Handler]]] = [
+        ("run", "run tasks on backends (a run config, or task files with --backends)", run_cmd.add),
+        ("validate", "check task and run-config files without running them", validate_cmd.add),
+        ("list", "list tasks, backends, scorers and generators", list_cmd.add),
+    ]
+    return commands
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+    parser = argparse.ArgumentParser(
+        prog="run-eval",
+        description="Evaluate multimodal models: official metrics, cost and latency per sample. "
+        "With no command, runs the offline demo (configs/demo.yaml).",
+        epilog="exit codes: 0 ok, 1 error rate above max_error_rate, 2 bad input or config",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    handlers: dict[str, Handler] = {}
+    for name, help_text, add in _commands():
+        handlers[name] = add(sub.add_parser(name, help=help_text, description=help_text))
+    return parser, handlers
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser, handlers = build_parser()
+    if not any(a in handlers for a in args_list) and not any(a in ("-h", "--help") for a in args_list):
+        args_list = ["run", *args_list]  # bare `run-eval [options]` runs the demo
+    args = parser.parse_args(args_list)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(args.verbose, 2),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return handlers[args.command](args)
+    except InputError as exc:
+        Console(stderr=True, highlight=False).print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        Console(stderr=True).print("interrupted: the journal is saved; continue with --resume RUN_DIR")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

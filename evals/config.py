@@ -1,0 +1,75 @@
+"""Run configs: which tasks, on which backends, with what limits and budget."""
+
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from evals.backends.base import BackendConfig
+from evals.errors import InputError
+from evals.yamlfile import load_model
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class RunConfig(BaseModel):
+    """A run config file (see configs/demo.yaml). Task paths are relative to the config file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field("run", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    description: str = ""
+    tasks: list[str] = Field(min_length=1, description="task files, or names of tasks in tasks/")
+    backends: list[BackendConfig] = Field(min_length=1)
+    limit: int | None = Field(None, ge=1, description="at most N samples per task")
+    shard: str | None = Field(None, pattern=r"^\d+/\d+$", description="i/n: run every n-th sample")
+    budget_usd: float | None = Field(None, ge=0, description="stop sending once this is spent")
+    max_error_rate: float = Field(0.05, ge=0, le=1, description="exit 1 when errors pass this share")
+    seed: int = 0
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> RunConfig:
+        names = [b.name for b in self.backends]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"backend name {name!r} is used twice; give each a unique name")
+        return self
+
+    def backends_for(self, task: str) -> list[BackendConfig]:
+        return [
+            b for b in self.backends if b.tasks is None or any(fnmatch.fnmatchcase(task, p) for p in b.tasks)
+        ]
+
+
+def load_config(path: Path) -> RunConfig:
+    return load_model(path, RunConfig)
+
+
+def resolve_task_path(entry: str, base: Path) -> Path:
+    """A task entry is a path (relative to `base`) or a task name found in the tasks folder."""
+    candidate = Path(entry)
+    for path in (base / candidate, Path.cwd() / candidate, PROJECT_ROOT / candidate):
+        if path.is_file():
+            return path
+    for folder in (Path.cwd() / "tasks", PROJECT_ROOT / "tasks"):
+        path = folder / f"{entry}.yaml"
+        if path.is_file():
+            return path
+    raise InputError(
+        f"task {entry!r} not found",
+        field="tasks",
+        fix="give a path to a task file, or the name of a file in tasks/ (run-eval list)",
+    )
+
+
+def parse_backend_arg(text: str) -> BackendConfig:
+    """`--backends` items: `type`, `type:model`, or `name=type:model`."""
+    name, _, spec = text.rpartition("=")
+    backend_type, _, model = spec.partition(":")
+    data: dict[str, Any] = {"name": name or spec, "type": backend_type}
+    if model:
+        data["model"] = model
+    return BackendConfig.model_validate(data)

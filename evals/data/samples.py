@@ -1,0 +1,206 @@
+"""Map a source's rows to `Sample`s by the task's field mapping, and select which to run."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evals.data.fieldpath import MISSING, get_path, parse_path
+from evals.data.hub import HubRowSource
+from evals.data.sources import CsvRowSource, GeneratorRowSource, JsonlRowSource, RowSource
+from evals.errors import InputError
+from evals.media import MediaKind
+from evals.records import Sample
+from evals.task.spec import (
+    CsvSource,
+    DatasetSpec,
+    DiskSource,
+    FolderSource,
+    GeneratorSource,
+    HubSource,
+    JsonlSource,
+)
+
+
+def open_source(spec: DatasetSpec, base: Path) -> RowSource:
+    """The row source a dataset spec names; file paths are relative to `base` (the task's folder)."""
+    media = spec.media_columns
+    match spec:
+        case JsonlSource():
+            return JsonlRowSource(base / spec.path)
+        case CsvSource():
+            return CsvRowSource(base / spec.path)
+        case HubSource():
+            return HubRowSource.from_hub(
+                spec.hub_id, spec.config, spec.split, spec.revision, spec.streaming, media
+            )
+        case DiskSource():
+            return HubRowSource.from_disk(base / spec.path, spec.split, media)
+        case FolderSource():
+            return HubRowSource.from_folder(spec.source, base / spec.path, spec.split, media)
+        case GeneratorSource():
+            return GeneratorRowSource(spec.name, spec.n, spec.seed, spec.params)
+    raise AssertionError(spec)
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        try:
+            index, count = (int(x) for x in text.split("/"))
+        except ValueError:
+            raise InputError(
+                f"bad shard {text!r}", field="--shard", fix="write it as i/n, e.g. 0/4"
+            ) from None
+        if not (count >= 1 and 0 <= index < count):
+            raise InputError(f"bad shard {text!r}", field="--shard", fix="need 0 <= i < n")
+        return cls(index, count)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class SampleMapper:
+    """Turns one row into a Sample; every data problem names the source, the row and the field."""
+
+    def __init__(self, spec: DatasetSpec, source: RowSource) -> None:
+        self.spec = spec
+        self.source = source
+        self.media: dict[str, MediaKind] = spec.media_columns
+        for path in [spec.id, spec.target, spec.choices, *spec.fields.values(), *spec.metadata]:
+            if path:
+                try:
+                    parse_path(path)
+                except ValueError as exc:
+                    raise InputError(str(exc), field="dataset", fix="use a, a.b, a[0] or a[*].b") from exc
+
+    def _error(self, number: int, message: str, field: str, fix: str) -> InputError:
+        is_file = isinstance(self.source, JsonlRowSource | CsvRowSource)
+        row = "" if is_file else f"row {number}: "
+        return InputError(
+            row + message,
+            file=self.source.label,
+            line=number if is_file else None,
+            field=field,
+            fix=fix,
+        )
+
+    def targets(self, number: int, row: dict[str, Any]) -> list[str]:
+        spec = self.spec
+        if spec.target is None:
+            return []
+        value = get_path(row, spec.target)
+        values = value if isinstance(value, list | tuple) else [value]
+        texts = [_as_text(v) for v in values if v is not MISSING and v is not None]
+        if not texts or (all(t == "" for t in texts) and not isinstance(value, str)):
+            raise self._error(
+                number,
+                f"no reference in column {spec.target!r}",
+                "dataset.target",
+                "give every row a reference, or point dataset.target at the right column",
+            )
+        return texts
+
+    def __call__(self, number: int, row: dict[str, Any]) -> Sample:
+        spec = self.spec
+        if spec.id is None:
+            sample_id = str(number)
+        else:
+            raw_id = get_path(row, spec.id)
+            if raw_id is MISSING or raw_id is None or raw_id == "":
+                raise self._error(
+                    number,
+                    f"no id in column {spec.id!r}",
+                    "dataset.id",
+                    "give every row an id, or set dataset.id: null to use row numbers",
+                )
+            sample_id = _as_text(raw_id)
+        fields: dict[str, Any] = {}
+        renamed = set(spec.fields.values())
+        for key, value in row.items():
+            if key in self.media:
+                where = f"{self.source.label} row {number} column {key!r}"
+                fields[key] = None if value is None else self.source.media(value, self.media[key], where)
+            elif key not in renamed:
+                fields[key] = value
+        for name, path in spec.fields.items():
+            value = get_path(row, path)
+            fields[name] = None if value is MISSING else value
+        choices = None
+        if spec.choices:
+            raw = get_path(row, spec.choices)
+            if not isinstance(raw, list) or not raw:
+                raise self._error(
+                    number,
+                    f"column {spec.choices!r} holds no list of options",
+                    "dataset.choices",
+                    "give each row a list of options",
+                )
+            choices = [_as_text(c) for c in raw]
+        metadata = {}
+        for path in spec.metadata:
+            value = get_path(row, path)
+            metadata[path] = None if value is MISSING else value
+        return Sample(sample_id, fields, self.targets(number, row), metadata, choices)
+
+
+def iter_samples(
+    spec: DatasetSpec,
+    source: RowSource,
+    *,
+    limit: int | None = None,
+    shard: Shard | None = None,
+) -> Iterator[Sample]:
+    """Stream samples: the task's limit or seeded sample, then the run's limit, then the shard.
+
+    Ids must be unique; a seeded sample draws indices in one pass over the rows (no media are
+    read) and yields them in dataset order in a second.
+    """
+    mapper = SampleMapper(spec, source)
+    chosen: set[int] | None = None
+    if spec.sample is not None:
+        total = sum(1 for _ in _limited(source.rows(), spec.limit))
+        n = min(spec.sample.n, total)
+        chosen = set(random.Random(spec.sample.seed).sample(range(total), n))
+    seen: set[str] = set()
+    kept = 0
+    for position, (number, row) in enumerate(_limited(source.rows(), spec.limit)):
+        if chosen is not None and position not in chosen:
+            continue
+        if limit is not None and kept >= limit:
+            return
+        sample = mapper(number, row)
+        if sample.id in seen:
+            raise mapper._error(number, f"duplicate id {sample.id!r}", "dataset.id", "ids must be unique")
+        seen.add(sample.id)
+        index = kept
+        kept += 1
+        if shard is not None and index % shard.count != shard.index:
+            continue
+        yield sample
+
+
+def _limited(
+    rows: Iterator[tuple[int, dict[str, Any]]], limit: int | None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    for position, item in enumerate(rows):
+        if limit is not None and position >= limit:
+            return
+        yield item
+
+
+def iter_targets(spec: DatasetSpec, source: RowSource) -> Iterator[list[str]]:
+    """References of every selected row, without building samples or touching media."""
+    mapper = SampleMapper(spec, source)
+    for number, row in _limited(source.rows(), spec.limit):
+        yield mapper.targets(number, row)

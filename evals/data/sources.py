@@ -1,0 +1,169 @@
+"""Row sources: each yields (row number, row dict) lazily and turns raw media values into
+`Media` that read their bytes only when a request needs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from evals.data.paths import resolve_inside
+from evals.errors import InputError, MediaError
+from evals.media import Media, MediaKind
+from evals.media_check import check_media
+
+
+class RowSource(ABC):
+    """Where rows come from. `label` names the source in error messages."""
+
+    label: str
+
+    @abstractmethod
+    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Rows with their number (the line for files, the index otherwise)."""
+
+    def columns(self) -> set[str] | None:
+        """Known column names, for checking a task before running; None if unknown."""
+        for _, row in self.rows():
+            return set(row)
+        return set()
+
+    def media(self, value: Any, kind: MediaKind, where: str) -> Media | list[Media]:
+        """Wrap a raw media value (path, bytes, encoded dict) as lazy, checked `Media`."""
+        if isinstance(value, list | tuple):
+            return [self._one(v, kind, f"{where}[{i}]") for i, v in enumerate(value)]
+        return self._one(value, kind, where)
+
+    def _one(self, value: Any, kind: MediaKind, where: str) -> Media:
+        if isinstance(value, bytes | bytearray):
+            data = bytes(value)
+            return Media(kind, lambda: check_media(kind, data, where))
+        if callable(value):  # generators render media only when a request needs them
+            render = value
+            return Media(kind, lambda: check_media(kind, render(), where))
+        return Media(kind, _failing(f"{where}: unsupported {kind} value {type(value).__name__}"))
+
+
+def _failing(message: str) -> Callable[[], bytes]:
+    def fail() -> bytes:
+        raise MediaError(message)
+
+    return fail
+
+
+class FileRowSource(RowSource):
+    """Rows from a file whose media paths are relative to the file's folder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.root = path.parent
+        self.label = str(path)
+        if not path.is_file():
+            raise InputError(
+                "dataset file not found",
+                file=str(path),
+                fix="check dataset.path (it is relative to the task file)",
+            )
+
+    def _one(self, value: Any, kind: MediaKind, where: str) -> Media:
+        if isinstance(value, str):
+            root, relative = self.root, value
+
+            def load() -> bytes:
+                target = resolve_inside(root, relative)
+                try:
+                    data = target.read_bytes()
+                except FileNotFoundError:
+                    raise MediaError(f"{where}: {kind} file {relative!r} not found") from None
+                except OSError as exc:
+                    raise MediaError(f"{where}: cannot read {relative!r}: {exc.strerror}") from exc
+                return check_media(kind, data, where)
+
+            return Media(kind, load, path=str(self.root / value))
+        return super()._one(value, kind, where)
+
+
+class JsonlRowSource(FileRowSource):
+    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        with self.path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    row = json.loads(raw.decode("utf-8"))
+                except UnicodeDecodeError as exc:
+                    raise InputError(
+                        "the line is not UTF-8 text",
+                        file=self.label,
+                        line=number,
+                        fix="save the file as UTF-8",
+                    ) from exc
+                except json.JSONDecodeError as exc:
+                    raise InputError(
+                        f"invalid JSON: {exc.msg} at column {exc.colno}",
+                        file=self.label,
+                        line=number,
+                        fix="each line must be one JSON object",
+                    ) from exc
+                if not isinstance(row, dict):
+                    raise InputError(
+                        f"expected a JSON object, got {type(row).__name__}",
+                        file=self.label,
+                        line=number,
+                        fix="each line must be one JSON object",
+                    )
+                yield number, row
+
+
+class CsvRowSource(FileRowSource):
+    """CSV with a header row; a cell holding a JSON list (`["a", "b"]`) becomes a list."""
+
+    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        try:
+            text = self.path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                "the file is not UTF-8 text", file=self.label, fix="save the file as UTF-8"
+            ) from exc
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        for row in reader:
+            if None in row:
+                raise InputError(
+                    "the row has more cells than the header",
+                    file=self.label,
+                    line=reader.line_num,
+                    fix="quote cells that contain commas",
+                )
+            yield reader.line_num, {k: _cell(v) for k, v in row.items()}
+
+
+def _cell(value: str | None) -> Any:
+    if value is not None and value.startswith("[") and value.endswith("]"):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+class GeneratorRowSource(RowSource):
+    """Rows from a built-in, seeded generator; media arrive as bytes or as zero-argument
+    callables that render them on demand (so counting or scanning rows draws nothing)."""
+
+    def __init__(self, name: str, n: int, seed: int, params: dict[str, Any]) -> None:
+        from evals.generators import build_generator
+
+        self.generator = build_generator(name, params)
+        self.n = n
+        self.seed = seed
+        self.label = f"generator {name}"
+
+    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        yield from enumerate(self.generator.rows(self.n, self.seed))
+
+    def columns(self) -> set[str] | None:
+        return set(self.generator.columns)

@@ -1,0 +1,112 @@
+"""Check media bytes before they are sent: truncated, corrupt, empty or oversized files are
+per-sample errors with a reason, never a request."""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+
+from evals.errors import MediaError
+from evals.media import sniff_mime
+
+# 50 megapixels: far above any benchmark image, far below a decompression bomb.
+MAX_IMAGE_PIXELS = 50_000_000
+
+
+def check_media(kind: str, data: bytes, where: str) -> bytes:
+    if not data:
+        raise MediaError(f"{where}: the {kind} file is empty")
+    mime = sniff_mime(data)
+    if kind == "image":
+        _check_image(data, mime, where)
+    elif kind == "audio":
+        _check_audio(data, mime, where)
+    elif kind == "video":
+        _check_video(data, mime, where)
+    return data
+
+
+def _check_image(data: bytes, mime: str | None, where: str) -> None:
+    from PIL import Image
+
+    if mime is None or not mime.startswith("image/"):
+        raise MediaError(f"{where}: not an image (unknown format)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise MediaError(
+                        f"{where}: image is {width}×{height} "
+                        f"({width * height / 1e6:.0f} megapixels); the limit is "
+                        f"{MAX_IMAGE_PIXELS / 1e6:.0f}"
+                    )
+                if mime == "image/jpeg":
+                    image.load()  # verify() does not read JPEG data: decode to find truncation
+                else:
+                    image.verify()
+    except MediaError:
+        raise
+    except Exception as exc:  # PIL raises many types for corrupt files
+        raise MediaError(f"{where}: corrupt or truncated image ({exc})") from exc
+
+
+def _check_audio(data: bytes, mime: str | None, where: str) -> None:
+    if mime is None or not (mime.startswith("audio/") or mime == "video/webm"):
+        raise MediaError(f"{where}: not an audio file (unknown format)")
+    if mime in ("audio/wav", "audio/flac", "audio/ogg"):
+        import soundfile
+
+        try:
+            info = soundfile.info(io.BytesIO(data))
+        except Exception as exc:
+            raise MediaError(f"{where}: corrupt audio ({exc})") from exc
+        if info.frames == 0:
+            raise MediaError(f"{where}: the audio has no samples (zero length)")
+        if mime == "audio/wav" and not _wav_complete(data):
+            raise MediaError(f"{where}: truncated WAV (its data chunk is shorter than declared)")
+
+
+def _wav_complete(data: bytes) -> bool:
+    """True when the WAV's data chunk is as long as its header declares."""
+    position = 12
+    while position + 8 <= len(data):
+        chunk, size = struct.unpack("<4sI", data[position : position + 8])
+        if chunk == b"data":
+            return bool(position + 8 + size <= len(data) or size == 0xFFFFFFFF)
+        position += 8 + size + (size & 1)
+    return False
+
+
+def _check_video(data: bytes, mime: str | None, where: str) -> None:
+    if mime is None or not mime.startswith("video/"):
+        raise MediaError(f"{where}: not a video file (unknown format)")
+    if mime == "video/mp4":
+        boxes = _mp4_boxes(data)
+        if boxes is None:
+            raise MediaError(f"{where}: truncated or corrupt MP4 (a box runs past the end)")
+        if b"moov" not in boxes:
+            raise MediaError(f"{where}: MP4 without a 'moov' box (not playable)")
+
+
+def _mp4_boxes(data: bytes) -> set[bytes] | None:
+    """Top-level box types of an MP4, or None when the box sizes do not add up."""
+    seen: set[bytes] = set()
+    position = 0
+    while position < len(data):
+        if position + 8 > len(data):
+            return None
+        size, box = struct.unpack(">I4s", data[position : position + 8])
+        if size == 1:
+            if position + 16 > len(data):
+                return None
+            size = struct.unpack(">Q", data[position + 8 : position + 16])[0]
+        elif size == 0:
+            size = len(data) - position
+        if size < 8 or position + size > len(data):
+            return None
+        seen.add(box)
+        position += size
+    return seen

@@ -1,0 +1,1 @@
+"""The async runner: concurrency, rate limits, retries, cache, journal and budget."""

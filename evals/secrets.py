@@ -1,0 +1,49 @@
+"""Keep API keys out of everything the tool writes: they are read from the environment only,
+and any text that reaches a file (error messages, raw bodies) is scrubbed of their values."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
+_SECRET_QUERY = re.compile(r"([?&](?:key|api_key|apikey|token|access_token|sig)=)[^&\s]+", re.I)
+
+
+def redact(text: str) -> str:
+    """Remove credentials embedded in URLs (user:pass@host, ?key=...)."""
+    return _SECRET_QUERY.sub(r"\1REDACTED", _URL_CREDENTIALS.sub(r"\g<scheme>REDACTED@", text))
+
+
+def redact_value(value: Any) -> Any:
+    """Scrub every string inside a JSON-like value (see `scrub`)."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {k: redact_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_value(v) for v in value]
+    return value
+
+
+_SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL)", re.IGNORECASE)
+_MIN_SECRET_LENGTH = 8
+
+
+def secret_values() -> list[str]:
+    """Values of environment variables whose names say they are secrets, longest first."""
+    found = {
+        value
+        for name, value in os.environ.items()
+        if _SECRET_NAME.search(name) and len(value) >= _MIN_SECRET_LENGTH
+    }
+    return sorted(found, key=len, reverse=True)
+
+
+def scrub(text: str, secrets: list[str] | None = None) -> str:
+    """Replace secret values and URL credentials in text that is about to be written."""
+    for value in secret_values() if secrets is None else secrets:
+        if value in text:
+            text = text.replace(value, "[REDACTED]")
+    return redact(text)

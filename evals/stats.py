@@ -1,0 +1,102 @@
+"""Uncertainty for every number: seeded, vectorised bootstrap confidence intervals."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+DEFAULT_RESAMPLES = 2000
+_CHUNK_CELLS = 4_000_000  # resample in blocks of at most this many indices (memory bound)
+
+
+def seed_for(*parts: object) -> int:
+    """A stable seed from names, so a summary is identical however often it is recomputed."""
+    digest = hashlib.sha256("\x00".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    value: float
+    low: float
+    high: float
+    n: int
+
+
+def _resample_indices(rng: np.random.Generator, n: int, resamples: int) -> list[NDArray[np.intp]]:
+    rows = max(1, _CHUNK_CELLS // max(n, 1))
+    blocks = []
+    done = 0
+    while done < resamples:
+        take = min(rows, resamples - done)
+        blocks.append(rng.integers(0, n, size=(take, n)))
+        done += take
+    return blocks
+
+
+def bootstrap_mean(
+    values: Sequence[float] | NDArray[np.float64],
+    *,
+    seed: int,
+    resamples: int = DEFAULT_RESAMPLES,
+    confidence: float = 0.95,
+) -> Interval:
+    """Percentile bootstrap interval of the mean."""
+    data = np.asarray(values, dtype=np.float64)
+    n = data.size
+    if n == 0:
+        return Interval(float("nan"), float("nan"), float("nan"), 0)
+    value = float(data.mean())
+    if n == 1:
+        return Interval(value, value, value, 1)
+    rng = np.random.default_rng(seed)
+    means = np.concatenate([data[idx].mean(axis=1) for idx in _resample_indices(rng, n, resamples)])
+    return _interval(value, means, confidence, n)
+
+
+def bootstrap_ratio(
+    numerators: Sequence[float] | NDArray[np.float64],
+    denominators: Sequence[float] | NDArray[np.float64],
+    *,
+    seed: int,
+    resamples: int = DEFAULT_RESAMPLES,
+    confidence: float = 0.95,
+) -> Interval:
+    """Interval of sum(num)/sum(den), resampling items (e.g. utterances for corpus WER)."""
+    num = np.asarray(numerators, dtype=np.float64)
+    den = np.asarray(denominators, dtype=np.float64)
+    n = num.size
+    total = den.sum()
+    if n == 0 or total == 0:
+        return Interval(float("nan"), float("nan"), float("nan"), n)
+    value = float(num.sum() / total)
+    if n == 1:
+        return Interval(value, value, value, 1)
+    rng = np.random.default_rng(seed)
+    ratios = []
+    for idx in _resample_indices(rng, n, resamples):
+        d = den[idx].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratios.append(np.where(d > 0, num[idx].sum(axis=1) / d, np.nan))
+    return _interval(value, np.concatenate(ratios), confidence, n)
+
+
+def _interval(value: float, draws: NDArray[np.float64], confidence: float, n: int) -> Interval:
+    tail = (1 - confidence) / 2 * 100
+    finite = draws[np.isfinite(draws)]
+    if finite.size == 0:
+        return Interval(value, float("nan"), float("nan"), n)
+    low, high = np.percentile(finite, [tail, 100 - tail])
+    return Interval(value, float(low), float(high), n)
+
+
+def percentiles(values: Sequence[float], qs: Sequence[float] = (50, 95, 99)) -> dict[str, float | None]:
+    data = np.asarray([v for v in values if v is not None], dtype=np.float64)
+    if data.size == 0:
+        return {f"p{int(q)}": None for q in qs}
+    found = np.percentile(data, list(qs))
+    return {f"p{int(q)}": float(v) for q, v in zip(qs, found, strict=True)}

@@ -1,0 +1,74 @@
+"""What each task kind means by default: its instruction and its scorers.
+
+Media parts come first, one per media column the dataset declares (in the order declared),
+then the kind's instruction. A task file can override either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evals.task.spec import (
+    AudioPartSpec,
+    ImagePartSpec,
+    PartSpec,
+    PromptSpec,
+    ScorerSpec,
+    TaskSpec,
+    TextPartSpec,
+    VideoPartSpec,
+)
+
+_CHOICES = "{% for option in choices %}{{ 'ABCDEFGHIJKLMNOP'[loop.index0] }}. {{ option }}\n{% endfor %}"
+
+
+@dataclass(frozen=True)
+class KindDefaults:
+    instruction: str | None
+    scorers: tuple[str, ...]
+    output: str = "text"
+
+
+KINDS: dict[str, KindDefaults] = {
+    "vqa": KindDefaults(
+        "{{ question }}\nAnswer the question using a single word or phrase.",
+        ("vqa_accuracy", "exact_match"),
+    ),
+    "ocr": KindDefaults(
+        "Transcribe all the text in this image exactly as written. Reply with the text only.",
+        ("cer", "wer"),
+    ),
+    "handwriting": KindDefaults(
+        "Read the handwritten text in this image. Reply with the text only.",
+        ("exact_match", "cer"),
+    ),
+    "chart": KindDefaults(
+        "{{ question }}\nAnswer with a single number or word, without units.",
+        ("relaxed_accuracy",),
+    ),
+    "counting": KindDefaults("{{ question }}\nAnswer with a single number.", ("count",)),
+    "asr": KindDefaults("Transcribe this audio. Reply with the transcript only.", ("wer", "cer")),
+    "spatial": KindDefaults("{{ question }}", ("spatial_accuracy",)),
+    "multiple_choice": KindDefaults(
+        "{{ question }}\n" + _CHOICES + "Answer with the option's letter.", ("multiple_choice",)
+    ),
+    "yes_no": KindDefaults("{{ question }}\nAnswer yes or no.", ("yes_no",)),
+    "tts": KindDefaults("{{ text }}", ("wer",), output="audio"),
+    "custom": KindDefaults(None, ()),
+}
+
+
+def default_prompt(spec: TaskSpec) -> PromptSpec | None:
+    instruction = KINDS[spec.kind].instruction
+    if instruction is None:
+        return None
+    parts: list[PartSpec] = []
+    parts += [ImagePartSpec(image=c) for c in spec.dataset.images]
+    parts += [AudioPartSpec(audio=c) for c in spec.dataset.audio]
+    parts += [VideoPartSpec(video=c) for c in spec.dataset.video]
+    parts.append(TextPartSpec(text=instruction))
+    return PromptSpec(parts=parts)
+
+
+def default_scorers(spec: TaskSpec) -> list[ScorerSpec]:
+    return [ScorerSpec(name=n) for n in KINDS[spec.kind].scorers]

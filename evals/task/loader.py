@@ -1,0 +1,179 @@
+"""Load a task file: schema, defaults by kind, scorers, compiled prompt, checked variables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from evals.data.samples import Shard, iter_samples, iter_targets, open_source
+from evals.data.sources import RowSource
+from evals.errors import InputError
+from evals.records import Sample
+from evals.scoring import Metric, Scorer, build_scorer
+from evals.task.kinds import KINDS, default_prompt, default_scorers
+from evals.task.prompt import PromptBuilder
+from evals.task.spec import PromptSpec, ScorerSpec, TaskSpec
+from evals.yamlfile import line_of, load_model, load_yaml
+
+
+@dataclass
+class Task:
+    """A validated task, ready to stream samples and build requests."""
+
+    spec: TaskSpec
+    path: Path | None
+    prompt: PromptSpec
+    scorers: list[Scorer]
+    builder: PromptBuilder
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def base(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    @property
+    def output(self) -> str:
+        return KINDS[self.spec.kind].output
+
+    @property
+    def metrics(self) -> list[Metric]:
+        return [m for s in self.scorers for m in s.metrics]
+
+    def modalities(self) -> set[str]:
+        """What a backend must accept to run this task."""
+        _, media = PromptBuilder.variables(self.prompt)
+        return {"text", *media.values()}
+
+    def source(self) -> RowSource:
+        return open_source(self.spec.dataset, self.base)
+
+    def samples(self, *, limit: int | None = None, shard: Shard | None = None) -> Iterator[Sample]:
+        return iter_samples(self.spec.dataset, self.source(), limit=limit, shard=shard)
+
+    def targets(self) -> Iterator[list[str]]:
+        return iter_targets(self.spec.dataset, self.source())
+
+
+def _where(
+    error: InputError,
+    path: Path | None,
+    lines: dict[tuple[str | int, ...], int],
+    loc: tuple[str | int, ...],
+) -> InputError:
+    return error.located(file=str(path) if path else None, line=line_of(lines, loc))
+
+
+def build_task(spec: TaskSpec, path: Path | None = None) -> Task:
+    """Resolve defaults and build scorers and the prompt; errors point into the file."""
+    lines: dict[tuple[str | int, ...], int] = load_yaml(path)[1] if path else {}
+    prompt = spec.prompt or default_prompt(spec)
+    if prompt is None:
+        raise _where(
+            InputError(
+                "a 'custom' task needs a prompt",
+                field="prompt",
+                fix="add prompt: {parts: [{text: ...}]}",
+            ),
+            path,
+            lines,
+            (),
+        )
+    scorer_specs: list[ScorerSpec] = spec.scorers if spec.scorers is not None else default_scorers(spec)
+    if not scorer_specs:
+        raise _where(
+            InputError("the task has no scorers", field="scorers", fix="add scorers: [exact_match]"),
+            path,
+            lines,
+            ("scorers",),
+        )
+    scorers: list[Scorer] = []
+    for index, scorer_spec in enumerate(scorer_specs):
+        try:
+            scorers.append(build_scorer(scorer_spec.name, scorer_spec.options))
+        except InputError as exc:
+            raise _where(exc, path, lines, ("scorers", index)).located(field=f"scorers.{index}") from None
+    names = [m.name for s in scorers for m in s.metrics]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise _where(
+            InputError(
+                f"metric {duplicates[0]!r} is produced by two scorers",
+                field="scorers",
+                fix="list each scorer once",
+            ),
+            path,
+            lines,
+            ("scorers",),
+        )
+    try:
+        builder = PromptBuilder(spec.name, prompt, spec.generation, KINDS[spec.kind].output)
+    except InputError as exc:
+        raise _where(exc, path, lines, ("prompt",)) from None
+    return Task(spec, path, prompt, scorers, builder)
+
+
+def load_task(path: Path) -> Task:
+    spec = load_model(path, TaskSpec)
+    return build_task(spec, path)
+
+
+def check_task(task: Task) -> None:
+    """Check the prompt's variables against the dataset's columns and scan file rows.
+
+    Reads rows but never media; for hub datasets only the schema is read.
+    """
+    lines = load_yaml(task.path)[1] if task.path else {}
+    source = task.source()
+    try:
+        columns = source.columns()
+    except InputError as exc:
+        raise _where(exc, task.path, lines, ("dataset",)) from None
+    names, media = PromptBuilder.variables(task.prompt)
+    if columns is not None:
+        spec = task.spec.dataset
+        available = (columns - set(spec.fields.values())) | set(spec.fields) | {"choices", "sample_id"}
+        for name in sorted(names - available):
+            raise _where(
+                InputError(
+                    f"template variable {name!r} is not a dataset column",
+                    field="prompt",
+                    fix=f"use one of: {', '.join(sorted(available))}",
+                ),
+                task.path,
+                lines,
+                ("prompt",),
+            )
+        declared = spec.media_columns
+        for name, kind in sorted(media.items()):
+            if declared.get(name) != kind:
+                listing = {"image": "images", "audio": "audio", "video": "video"}[kind]
+                raise _where(
+                    InputError(
+                        f"prompt uses {kind} field {name!r}, but dataset.{listing} does not list it",
+                        field="prompt",
+                        fix=f"add {name} to dataset.{listing}",
+                    ),
+                    task.path,
+                    lines,
+                    ("prompt",),
+                )
+            if name not in columns:
+                raise _where(
+                    InputError(
+                        f"media column {name!r} is not in the dataset",
+                        field=f"dataset.{kind}",
+                        fix=f"columns are: {', '.join(sorted(columns))}",
+                    ),
+                    task.path,
+                    lines,
+                    ("dataset",),
+                )
+    from evals.data.sources import FileRowSource
+
+    if isinstance(source, FileRowSource):
+        for _ in task.samples():
+            pass

@@ -1,0 +1,147 @@
+"""Load YAML safely and keep the line of every key, so schema errors can say `file:line`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from evals.errors import InputError
+
+M = TypeVar("M", bound=BaseModel)
+Loc = tuple[str | int, ...]
+
+
+def _lines(node: yaml.Node, path: Loc, out: dict[Loc, int]) -> None:
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else str(key.value)
+            out[(*path, name)] = key.start_mark.line + 1
+            _lines(value, (*path, name), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _lines(item, (*path, index), out)
+
+
+def load_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
+    """Parse a YAML file with the safe loader; return its data and a map of path → line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            "the file is not UTF-8 text", file=str(path), line=line, fix="save it as UTF-8"
+        ) from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(
+            f"YAML syntax error: {problem}",
+            file=str(path),
+            line=mark.line + 1 if mark else None,
+            fix="check indentation, colons and quoting on that line",
+        ) from exc
+    lines: dict[Loc, int] = {}
+    if node is not None:
+        _lines(node, (), lines)
+    return data, lines
+
+
+def line_of(lines: dict[Loc, int], loc: Loc) -> int | None:
+    """The line of the deepest known prefix of `loc`."""
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def _describe(model: type[BaseModel], loc: Loc) -> str:
+    """What keys are allowed at `loc`'s parent, for the 'fix' part of a message."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or current is None:
+            continue
+        fields = getattr(current, "model_fields", {})
+        info = fields.get(part)
+        current = _model_in(info.annotation) if info else None
+    fields = getattr(current, "model_fields", None)
+    if not fields:
+        return ""
+    return ", ".join(name for name, f in fields.items() if not f.exclude)
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def validation_to_input_error(
+    exc: ValidationError, model: type[BaseModel], file: str, lines: dict[Loc, int]
+) -> InputError:
+    """Turn pydantic's first error into one line: file:line, the YAML path, the fix."""
+    err = exc.errors()[0]
+    # Drop pydantic's union/discriminator tags from the location (they are not YAML keys).
+    loc: Loc = tuple(
+        p for p in err["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "str"))
+    )
+    loc = tuple(p for p in loc if not (isinstance(p, str) and "[" in p and "]" in p))
+    dotted = ".".join(str(p) for p in loc) or "(top level)"
+    kind = err["type"]
+    fix: str | None
+    if kind == "extra_forbidden":
+        allowed = _describe(model, loc)
+        message = f"unknown key {loc[-1]!r}"
+        fix = f"allowed keys here: {allowed}" if allowed else "remove it"
+    elif kind == "missing":
+        message = "required field is missing"
+        fix = f"add '{loc[-1]}:'"
+    else:
+        message = str(err["msg"])
+        inp = err.get("input")
+        if isinstance(inp, str | int | float | bool) and not isinstance(inp, dict):
+            message += f" (got {inp!r})"
+        fix = _fix_for(kind, err)
+    extra = len(exc.errors()) - 1
+    if extra:
+        message += f" [and {extra} more error{'s' if extra > 1 else ''}]"
+    return InputError(message, file=file, line=line_of(lines, loc), field=dotted, fix=fix)
+
+
+def _fix_for(kind: str, err: Any) -> str | None:
+    ctx = err.get("ctx") or {}
+    if "expected" in ctx:
+        return f"use one of {ctx['expected']}"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return f"give a {kind.split('_')[0]}"
+    return None
+
+
+def load_model(path: Path, model: type[M], context: dict[str, Any] | None = None) -> M:
+    """Load a YAML file into a pydantic model; any problem is an InputError at file:line."""
+    data, lines = load_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError(
+            "expected a mapping of keys at the top level",
+            file=str(path),
+            line=1,
+            fix=f"start with keys such as: {', '.join(list(model.model_fields)[:4])}",
+        )
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise validation_to_input_error(exc, model, str(path), lines) from exc
