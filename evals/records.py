@@ -88,6 +88,8 @@ class Request:
     messages: tuple[Message, ...]
     params: GenerationParams = GenerationParams()
     output: Literal["text", "audio"] = "text"
+    # Facts about the input from the task (e.g. text_layout: line) that local engines may use.
+    hints: dict[str, Any] = field(default_factory=dict)
     # Per-request memo shared by retries and backends (e.g. base64 of an image in one format),
     # so media are encoded once per sample per format, not once per attempt.
     memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -121,7 +123,10 @@ class Request:
                         ref["detail"] = part.detail
                     parts.append(ref)
             messages.append({"role": message.role, "parts": parts})
-        return {"messages": messages, "params": self.params.as_dict(), "output": self.output}
+        canonical = {"messages": messages, "params": self.params.as_dict(), "output": self.output}
+        if self.hints:
+            canonical["hints"] = self.hints
+        return canonical
 
     def prompt_text(self, limit: int = 2000) -> str:
         """The text of the user turn, for reports (media shown as placeholders)."""

@@ -110,7 +110,7 @@ def build_task(spec: TaskSpec, path: Path | None = None) -> Task:
             ("scorers",),
         )
     try:
-        builder = PromptBuilder(spec.name, prompt, spec.generation, KINDS[spec.kind].output)
+        builder = PromptBuilder(spec.name, prompt, spec.generation, KINDS[spec.kind].output, spec.hints)
     except InputError as exc:
         raise _where(exc, path, lines, ("prompt",)) from None
     return Task(spec, path, prompt, scorers, builder)

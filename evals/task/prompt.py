@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import jinja2
 from jinja2 import meta
@@ -76,9 +77,11 @@ class PromptBuilder:
         prompt: PromptSpec,
         generation: GenerationSpec,
         output: str = "text",
+        hints: dict[str, Any] | None = None,
     ) -> None:
         self.task = task
         self.output = output
+        self.hints = dict(hints or {})
         self._system = compile_template(prompt.system, "prompt.system") if prompt.system else None
         self._steps: list[_TextStep | _MediaStep] = []
         for index, part in enumerate(prompt.parts):
@@ -161,4 +164,5 @@ class PromptBuilder:
             messages=tuple(messages),
             params=self._params,
             output="audio" if self.output == "audio" else "text",
+            hints=self.hints,
         )

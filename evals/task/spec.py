@@ -169,6 +169,10 @@ class TaskSpec(Strict):
     scorers: list[ScorerSpec] | None = Field(None, description="defaults to the kind's scorers")
     breakdowns: list[str] = Field(default_factory=list, description="metadata fields to break scores down by")
     generation: GenerationSpec = Field(default_factory=GenerationSpec)
+    hints: dict[str, str | int | float | bool] = Field(
+        default_factory=dict,
+        description="facts about the input that engines may use, e.g. text_layout: line",
+    )
     tags: list[str] = Field(default_factory=list)
 
     @field_validator("breakdowns")
