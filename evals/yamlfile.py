@@ -90,20 +90,34 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+def _yaml_loc(raw: Loc, lines: dict[Loc, int]) -> Loc:
+    """Pydantic's error location as a YAML path: drop the union and discriminator tags it
+    inserts (they are not keys of the file), keep the last step even when it is missing."""
+    kept: Loc = ()
+    for index, step in enumerate(raw):
+        if (*kept, step) in lines or index == len(raw) - 1:
+            kept = (*kept, step)
+    return kept
+
+
 def validation_to_input_error(
     exc: ValidationError, model: type[BaseModel], file: str, lines: dict[Loc, int]
 ) -> InputError:
     """Turn pydantic's first error into one line: file:line, the YAML path, the fix."""
     err = exc.errors()[0]
-    # Drop pydantic's union/discriminator tags from the location (they are not YAML keys).
-    loc: Loc = tuple(
-        p for p in err["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "str"))
-    )
-    loc = tuple(p for p in loc if not (isinstance(p, str) and "[" in p and "]" in p))
+    loc = _yaml_loc(tuple(err["loc"]), lines)
     dotted = ".".join(str(p) for p in loc) or "(top level)"
     kind = err["type"]
     fix: str | None
-    if kind == "extra_forbidden":
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        ctx = err.get("ctx") or {}
+        key = str(ctx.get("discriminator", "")).strip("'")
+        loc = (*loc, key)
+        dotted = ".".join(str(p) for p in loc)
+        found = ctx.get("tag")
+        message = f"unknown {key} {found!r}" if found else f"{key} is missing"
+        fix = f"use one of: {ctx.get('expected_tags', '')}"
+    elif kind == "extra_forbidden":
         allowed = _describe(model, loc)
         message = f"unknown key {loc[-1]!r}"
         fix = f"allowed keys here: {allowed}" if allowed else "remove it"
@@ -113,8 +127,10 @@ def validation_to_input_error(
     else:
         message = str(err["msg"])
         inp = err.get("input")
-        if isinstance(inp, str | int | float | bool) and not isinstance(inp, dict):
+        if isinstance(inp, str | int | float | bool):
             message += f" (got {inp!r})"
+        elif isinstance(inp, dict):
+            message += f" (got keys: {', '.join(map(str, inp))})"
         fix = _fix_for(kind, err)
     extra = len(exc.errors()) - 1
     if extra:

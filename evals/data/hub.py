@@ -1,6 +1,7 @@
-"""Hugging Face `datasets` sources: a hub id (pinned revision), `save_to_disk` folders, and
-imagefolder/audiofolder layouts. Media columns are read undecoded (bytes), so no image is
-decoded and re-encoded and no audio codec is needed."""
+"""Hugging Face `datasets` sources: a hub id (pinned revision) and `save_to_disk` folders.
+
+Media columns are read undecoded (bytes), so no image is decoded and re-encoded and no audio
+codec is needed."""
 
 from __future__ import annotations
 
@@ -84,18 +85,6 @@ class HubRowSource(RowSource):
                     )
                 loaded = loaded[split]
             return loaded
-
-        return cls(label=str(path), loader=load, media_columns=media_columns)
-
-    @classmethod
-    def from_folder(
-        cls, builder: str, path: Path, split: str, media_columns: dict[str, MediaKind]
-    ) -> HubRowSource:
-        def load() -> Any:
-            datasets = _require_datasets()
-            if not path.is_dir():
-                raise InputError("dataset folder not found", file=str(path), fix="check dataset.path")
-            return datasets.load_dataset(builder, data_dir=str(path), split=split)
 
         return cls(label=str(path), loader=load, media_columns=media_columns)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.data.fieldpath import MISSING, get_path, parse_path
+from evals.data.folders import FolderRowSource
 from evals.data.hub import HubRowSource
 from evals.data.sources import CsvRowSource, GeneratorRowSource, JsonlRowSource, RowSource
 from evals.errors import InputError
@@ -40,7 +41,8 @@ def open_source(spec: DatasetSpec, base: Path) -> RowSource:
         case DiskSource():
             return HubRowSource.from_disk(base / spec.path, spec.split, media)
         case FolderSource():
-            return HubRowSource.from_folder(spec.source, base / spec.path, spec.split, media)
+            kind = "image" if spec.source == "imagefolder" else "audio"
+            return FolderRowSource(base / spec.path, spec.split, kind)
         case GeneratorSource():
             return GeneratorRowSource(spec.name, spec.n, spec.seed, spec.params)
     raise AssertionError(spec)

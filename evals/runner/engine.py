@@ -42,7 +42,7 @@ class Budget:
 
     @property
     def exhausted(self) -> bool:
-        return self.limit is not None and self.spent >= self.limit
+        return self.limit is not None and self.spent >= self.limit - 1e-12
 
     def add(self, cost: float | None) -> None:
         if cost:
@@ -163,9 +163,6 @@ class Runner:
             self.stats.cache_hits += 1
             self._record(task, backend, sample, request, response, 0, Latency(), True, key)
             return
-        if self.budget.exhausted:
-            self._not_run(task, backend, sample, request)
-            return
         response, attempts, latency = await self._call(backend, request, sample)
         if response.error is None and key is not None and self.cache is not None:
             self.cache.put(key, response)
@@ -183,6 +180,8 @@ class Runner:
             queued_at = time.perf_counter()
             response: Response | None = None
             async with limiter.slot():
+                if attempt == 1 and self.budget.exhausted:  # checked in the slot, not before it
+                    return self._budget_spent(), 0, Latency()
                 started = time.perf_counter()
                 self.stats.requests += 1
                 try:
@@ -207,11 +206,10 @@ class Runner:
             log.debug("%s %s attempt %d: %s", backend.name, request.sample_id, attempt, decision.reason)
             await asyncio.sleep(decision.delay)
 
-    def _not_run(self, task: Task, backend: Backend, sample: Sample, request: Request) -> None:
-        limit = self.budget.limit or 0.0
-        error = ErrorInfo("budget", f"not sent: the budget of ${limit:.2f} was spent")
+    def _budget_spent(self) -> Response:
         self.stats.not_run += 1
-        self._record(task, backend, sample, request, Response(error=error), 0, Latency(), False)
+        limit = self.budget.limit or 0.0
+        return Response(error=ErrorInfo("budget", f"not sent: the budget of ${limit:.2f} was spent"))
 
     def _record(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from evals.media import MediaKind
 
@@ -46,7 +46,26 @@ class VideoPartSpec(Strict):
     video: str = Field(description="name of the media field holding the video")
 
 
-PartSpec = TextPartSpec | ImagePartSpec | AudioPartSpec | VideoPartSpec
+_PART_KEYS = ("text", "image", "audio", "video")
+
+
+def _part_kind(value: Any) -> str | None:
+    """Which kind of part a YAML mapping (or a built part) is, by the key it carries."""
+    keys = value if isinstance(value, dict) else type(value).model_fields
+    return next((key for key in _PART_KEYS if key in keys), None)
+
+
+PartSpec = Annotated[
+    Annotated[TextPartSpec, Tag("text")]
+    | Annotated[ImagePartSpec, Tag("image")]
+    | Annotated[AudioPartSpec, Tag("audio")]
+    | Annotated[VideoPartSpec, Tag("video")],
+    Discriminator(
+        _part_kind,
+        custom_error_type="part_kind",
+        custom_error_message="a prompt part needs one key of: text, image, audio, video",
+    ),
+]
 
 
 class PromptSpec(Strict):
@@ -139,6 +158,9 @@ class DiskSource(_DatasetBase):
 
 
 class FolderSource(_DatasetBase):
+    """The imagefolder/audiofolder layout: files plus metadata.csv/jsonl (file_name), or one
+    folder per label. The media column is `image` or `audio`; a folder label is `label`."""
+
     source: Literal["imagefolder", "audiofolder"]
     path: str
     split: str = "train"
