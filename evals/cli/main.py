@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 
 from rich.console import Console
 from rich.markup import escape
@@ -18,15 +19,29 @@ from evals.errors import EXIT_BAD_INPUT, InputError
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _commands() -> list[tuple[str, str, Callable[[argparse.ArgumentParser], Handler]]]:
-    from evals.cli import list_cmd, run_cmd, validate_cmd
+# (command, module, help): each module under evals.cli has `add(parser) -> handler`.
+COMMANDS = (
+    ("run", "run_cmd", "run tasks on backends (a run config, or task files with --backends)"),
+    ("validate", "validate_cmd", "check task and run-config files without running them"),
+    ("list", "list_cmd", "list tasks, backends, scorers and generators"),
+    ("report", "report_cmd", "write report.md, report.html and plots for a run directory"),
+    ("compare", "compare_cmd", "compare runs (or backends) on the same samples, with paired statistics"),
+    ("gate", "gate_cmd", "check a run against rules: bounds, and paired regressions against a baseline"),
+    ("baseline", "baseline_cmd", "save a compact baseline (per-sample scores) a repository can commit"),
+)
 
-    commands: list[tuple[str, str, Callable[[argparse.ArgumentParser], Handler]]] = [
-        ("run", "run tasks on backends (a run config, or task files with --backends)", run_cmd.add),
-        ("validate", "check task and run-config files without running them", validate_cmd.add),
-        ("list", "list tasks, backends, scorers and generators", list_cmd.add),
-    ]
-    return commands
+
+def _commands() -> list[tuple[str, str, Callable[[argparse.ArgumentParser], Handler]]]:
+    found = []
+    for name, module_name, help_text in COMMANDS:
+        try:
+            module = import_module(f"evals.cli.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"evals.cli.{module_name}":
+                raise
+            continue  # a command whose module is not part of this installation
+        found.append((name, help_text, module.add))
+    return found
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
