@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from evals.media import Media
@@ -76,7 +76,7 @@ class GenerationParams:
     response_schema: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, ())}
+        return {k: v for k in self.__dataclass_fields__ if (v := getattr(self, k)) is not None and v != ()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +144,17 @@ def stable_hash(payload: Any) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
+_USAGE_FIELDS = (
+    "input_tokens",
+    "output_tokens",
+    "cached_input_tokens",
+    "image_tokens",
+    "audio_tokens",
+    "reasoning_tokens",
+    "audio_seconds",
+)
+
+
 @dataclass(slots=True)
 class Usage:
     """Tokens as the provider reported them (None where it did not)."""
@@ -157,7 +168,7 @@ class Usage:
     audio_seconds: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {k: v for k in _USAGE_FIELDS if (v := getattr(self, k)) is not None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Usage:
@@ -194,7 +205,8 @@ class ErrorInfo:
     retry_after: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        fields = ("kind", "message", "retryable", "status", "retry_after")
+        return {k: v for k in fields if (v := getattr(self, k)) is not None}
 
 
 @dataclass(slots=True)
@@ -204,7 +216,7 @@ class Latency:
     ttft_s: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {k: v for k in ("total_s", "queue_s", "ttft_s") if (v := getattr(self, k)) is not None}
 
 
 @dataclass(slots=True)
@@ -249,4 +261,5 @@ class Result:
     finished_at: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # By hand: dataclasses.asdict deep-copies recursively and is the runner's largest cost.
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from evals.errors import MediaError
@@ -13,8 +15,13 @@ def resolve_inside(root: Path, relative: str) -> Path:
         raise MediaError(f"empty or invalid media path {relative!r}")
     if PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).is_absolute():
         raise MediaError(f"media path {relative!r} is absolute; give it relative to the dataset's folder")
-    base = root.resolve()
-    target = (base / relative).resolve()
-    if not target.is_relative_to(base):
+    base = _real(str(root))
+    target = os.path.realpath(os.path.join(base, relative))
+    if os.path.commonpath((base, target)) != base:
         raise MediaError(f"media path {relative!r} leaves the dataset's folder {base}")
-    return target
+    return Path(target)
+
+
+@lru_cache(maxsize=64)
+def _real(folder: str) -> str:
+    return os.path.realpath(folder)
