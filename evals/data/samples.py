@@ -201,6 +201,25 @@ def _limited(
         yield item
 
 
+def count_samples(
+    spec: DatasetSpec, source: RowSource, *, limit: int | None = None, shard: Shard | None = None
+) -> int | None:
+    """How many samples `iter_samples` will give, cheaply (None for hub datasets: a full pass)."""
+    if isinstance(spec, GeneratorSource):
+        total = spec.n if spec.limit is None else min(spec.n, spec.limit)
+    elif isinstance(spec, JsonlSource | CsvSource | FolderSource):
+        total = sum(1 for _ in _limited(source.rows(), spec.limit))
+    else:
+        return None
+    if spec.sample is not None:
+        total = min(total, spec.sample.n)
+    if limit is not None:
+        total = min(total, limit)
+    if shard is not None:
+        total = len(range(shard.index, total, shard.count))
+    return total
+
+
 def iter_targets(spec: DatasetSpec, source: RowSource) -> Iterator[list[str]]:
     """References of every selected row, without building samples or touching media."""
     mapper = SampleMapper(spec, source)

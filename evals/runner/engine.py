@@ -116,13 +116,17 @@ class Runner:
         info = TaskInfo(task.name, task.spec.kind, task.targets)
         for backend in backends:
             await backend.setup(info)
+        total = task.count(limit=self.limit, shard=self.shard) if self.progress.enabled else None
         for backend in backends:
-            self._bars[(task.name, backend.name)] = self.progress.add(f"{task.name} · {backend.name}", None)
+            self._bars[(task.name, backend.name)] = self.progress.add(f"{task.name} · {backend.name}", total)
         window = asyncio.Semaphore(max(4, 2 * max(b.config.concurrency for b in backends)))
         async with asyncio.TaskGroup() as group:
             for sample in task.samples(limit=self.limit, shard=self.shard):
                 todo = [b for b in backends if (task.name, b.name, sample.id) not in self.done]
                 self.stats.skipped += len(backends) - len(todo)
+                for backend in backends:
+                    if backend not in todo:  # journaled by an earlier attempt: counts as done
+                        self.progress.advance(self._bars[(task.name, backend.name)])
                 if not todo:
                     continue
                 await window.acquire()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from evals.data.samples import Shard, iter_samples, iter_targets, open_source
+from evals.data.samples import Shard, count_samples, iter_samples, iter_targets, open_source
 from evals.data.sources import RowSource
 from evals.errors import InputError
 from evals.records import Sample
@@ -53,6 +53,10 @@ class Task:
 
     def samples(self, *, limit: int | None = None, shard: Shard | None = None) -> Iterator[Sample]:
         return iter_samples(self.spec.dataset, self.source(), limit=limit, shard=shard)
+
+    def count(self, *, limit: int | None = None, shard: Shard | None = None) -> int | None:
+        """The number of samples a run will see, when it is cheap to know (for progress bars)."""
+        return count_samples(self.spec.dataset, self.source(), limit=limit, shard=shard)
 
     def targets(self) -> Iterator[list[str]]:
         return iter_targets(self.spec.dataset, self.source())

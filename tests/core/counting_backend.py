@@ -18,6 +18,7 @@ class CountingOptions(BackendOptions):
     answer: str = "reference"  # "reference" answers the first target; anything else is said as is
     fail_first: int = 0  # fail this many attempts per sample before answering
     fail_kind: str = "rate_limit"
+    fail_message: str = "injected failure"
     retry_after: float | None = None
     cost_per_call: float | None = 0.0
     cacheable: bool = True
@@ -51,7 +52,7 @@ class CountingBackend(Backend):
             return Response(
                 error=ErrorInfo(
                     self.options.fail_kind,  # type: ignore[arg-type]
-                    "injected failure",
+                    self.options.fail_message,
                     retryable=retryable,
                     retry_after=self.options.retry_after,
                 )

@@ -12,16 +12,22 @@ COUNTING = "counting_backend:CountingBackend"
 
 
 def config(task: Path, *, backends: list[dict[str, Any]] | None = None, **extra: Any) -> RunConfig:
-    return RunConfig.model_validate({
-        "name": "t",
-        "tasks": [str(task)],
-        "backends": backends or [{"name": "counter", "type": COUNTING}],
-        **extra,
-    })
+    return RunConfig.model_validate(
+        {
+            "name": "t",
+            "tasks": [str(task)],
+            "backends": backends or [{"name": "counter", "type": COUNTING}],
+            **extra,
+        }
+    )
 
 
 def counting(name: str = "counter", **options: Any) -> dict[str, Any]:
-    settings = {k: options.pop(k) for k in list(options) if k in ("concurrency", "timeout", "max_retries", "max_retry_wait")}
+    settings = {
+        k: options.pop(k)
+        for k in list(options)
+        if k in ("concurrency", "timeout", "max_retries", "max_retry_wait")
+    }
     return {"name": name, "type": COUNTING, "max_retry_wait": 0.05, **settings, "options": options}
 
 

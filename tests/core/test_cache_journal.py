@@ -37,7 +37,9 @@ def test_a_tampered_entry_is_dropped_with_a_warning(tmp_path: Path, caplog: pyte
     assert "damaged" in caplog.text and cache.dropped == 1 and len(cache) == 0
 
 
-def test_a_corrupted_cache_file_is_moved_aside_and_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_corrupted_cache_file_is_moved_aside_and_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     (tmp_path / CACHE_FILE).write_bytes(b"this is not a database" * 100)
     with caplog.at_level(logging.WARNING):
         cache = ResponseCache(tmp_path)
@@ -84,8 +86,10 @@ def test_journal_appends_lines_and_the_last_record_wins(tmp_path: Path) -> None:
 
 def test_a_damaged_line_in_the_middle_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "j.jsonl"
-    path.write_text('{"task":"t","backend":"b","sample_id":"a","status":"ok"}\n{garbage\n'
-                    '{"task":"t","backend":"b","sample_id":"c","status":"ok"}\n')
+    path.write_text(
+        '{"task":"t","backend":"b","sample_id":"a","status":"ok"}\n{garbage\n'
+        '{"task":"t","backend":"b","sample_id":"c","status":"ok"}\n'
+    )
     with pytest.raises(InputError) as info:
         read_journal(path)
     assert info.value.line == 2

@@ -114,6 +114,12 @@ def test_limit_seeded_sample_and_shards(image_dataset: Path) -> None:
     assert [s.id for s in load_task(image_dataset).samples()] != picked
 
 
+def test_cheap_counts_match_what_is_streamed(image_dataset: Path) -> None:
+    task = load_task(image_dataset)
+    for limit, shard in ((None, None), (7, None), (None, Shard(1, 4)), (11, Shard(2, 3))):
+        assert task.count(limit=limit, shard=shard) == len(list(task.samples(limit=limit, shard=shard)))
+
+
 def test_bad_shard_text_is_an_input_error() -> None:
     with pytest.raises(InputError, match="bad shard"):
         Shard.parse("3/3")

@@ -25,7 +25,10 @@ def journal(outcome_path: Path) -> list[dict[str, object]]:
 
 
 def test_baselines_run_end_to_end_and_write_the_run_directory(image_dataset: Path, tmp_path: Path) -> None:
-    cfg = config(image_dataset, backends=[{"name": "oracle", "type": "oracle"}, {"name": "majority", "type": "majority"}])
+    cfg = config(
+        image_dataset,
+        backends=[{"name": "oracle", "type": "oracle"}, {"name": "majority", "type": "majority"}],
+    )
     outcome = start_run(cfg, image_dataset.parent, options(tmp_path))
     assert outcome.exit_code == 0
     files = {p.name for p in outcome.rundir.path.iterdir()}
@@ -61,7 +64,9 @@ def test_second_identical_run_is_served_by_the_cache(image_dataset: Path, tmp_pa
 
 
 def test_failed_calls_are_errors_not_wrong_answers(image_dataset: Path, tmp_path: Path) -> None:
-    cfg = config(image_dataset, backends=[counting(fail_first=99, fail_kind="server", max_retries=2)], limit=5)
+    cfg = config(
+        image_dataset, backends=[counting(fail_first=99, fail_kind="server", max_retries=2)], limit=5
+    )
     outcome = start_run(cfg, image_dataset.parent, options(tmp_path))
     records = journal(outcome.rundir.path)
     assert [r["status"] for r in records] == ["error"] * 5
@@ -73,12 +78,16 @@ def test_failed_calls_are_errors_not_wrong_answers(image_dataset: Path, tmp_path
 
 
 def test_retry_after_is_honoured_then_the_answer_is_scored(image_dataset: Path, tmp_path: Path) -> None:
-    cfg = config(image_dataset, backends=[{**counting(fail_first=1, retry_after=0.3), "max_retry_wait": 5}], limit=2)
+    cfg = config(
+        image_dataset, backends=[{**counting(fail_first=1, retry_after=0.3), "max_retry_wait": 5}], limit=2
+    )
     started = time.perf_counter()
     outcome = start_run(cfg, image_dataset.parent, options(tmp_path, use_cache=False))
     assert time.perf_counter() - started >= 0.3
     records = journal(outcome.rundir.path)
-    assert all(r["status"] == "ok" and r["attempts"] == 2 and r["scores"]["exact_match"] == 1.0 for r in records)
+    assert all(
+        r["status"] == "ok" and r["attempts"] == 2 and r["scores"]["exact_match"] == 1.0 for r in records
+    )
 
 
 def test_non_retryable_errors_are_tried_once(image_dataset: Path, tmp_path: Path) -> None:
@@ -108,8 +117,12 @@ def test_broken_media_is_a_per_sample_error_and_is_never_sent(image_dataset: Pat
     assert sum(1 for r in by_id.values() if r["status"] == "ok") == 4
 
 
-def test_budget_stops_sending_and_resume_with_more_budget_finishes(image_dataset: Path, tmp_path: Path) -> None:
-    cfg = config(image_dataset, backends=[counting(cost_per_call=0.01, concurrency=1)], budget_usd=0.05, limit=12)
+def test_budget_stops_sending_and_resume_with_more_budget_finishes(
+    image_dataset: Path, tmp_path: Path
+) -> None:
+    cfg = config(
+        image_dataset, backends=[counting(cost_per_call=0.01, concurrency=1)], budget_usd=0.05, limit=12
+    )
     first = start_run(cfg, image_dataset.parent, options(tmp_path))
     statuses = [r["status"] for r in journal(first.rundir.path)]
     assert statuses.count("ok") == 5 and statuses.count("not_run") == 7
@@ -153,6 +166,24 @@ def test_resume_refuses_a_changed_task(image_dataset: Path, tmp_path: Path) -> N
         resume_run(first.rundir.path, options(tmp_path))
 
 
+def test_progress_bars_render_on_a_terminal(image_dataset: Path, tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    stream = io.StringIO()
+    console = Console(file=stream, force_terminal=True, width=120)
+    opts = options(tmp_path, use_cache=False)
+    opts.quiet = False
+    opts.progress = True
+    opts.console = console
+    start_run(
+        config(image_dataset, backends=[counting(cost_per_call=0.25)], limit=8), image_dataset.parent, opts
+    )
+    text = stream.getvalue()
+    assert "items · counter" in text and "8/8" in text and "$2.00" in text
+
+
 def test_modalities_are_checked_before_the_run(image_dataset: Path, tmp_path: Path) -> None:
     from evals.errors import InputError
     from evals.plan import make_plan
@@ -160,6 +191,9 @@ def test_modalities_are_checked_before_the_run(image_dataset: Path, tmp_path: Pa
     cfg = config(image_dataset, backends=[{"name": "echo", "type": "echo"}])
     plan = make_plan(cfg, image_dataset.parent)
     assert plan.pairs == {"items": ["echo"]}
-    cfg = config(image_dataset, backends=[{"name": "x", "type": "counting_backend:CountingBackend", "tasks": ["other-*"]}])
+    cfg = config(
+        image_dataset,
+        backends=[{"name": "x", "type": "counting_backend:CountingBackend", "tasks": ["other-*"]}],
+    )
     with pytest.raises(InputError, match="matches no task"):
         make_plan(cfg, image_dataset.parent)

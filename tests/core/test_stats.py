@@ -51,13 +51,32 @@ def test_percentiles_and_seeds() -> None:
 def test_cell_summary_keeps_errors_beside_the_score_and_is_order_independent() -> None:
     task = {"name": "t", "metrics": [{"name": "acc", "scorer": "s"}], "breakdowns": ["level"]}
     records = [
-        {"task": "t", "backend": "b", "sample_id": f"{i}", "status": "ok", "scores": {"acc": float(i % 2)},
-         "details": {}, "metadata": {"level": i % 3}, "usage": {"input_tokens": 5}, "latency": {"total_s": 0.1},
-         "cost_usd": 0.001}
+        {
+            "task": "t",
+            "backend": "b",
+            "sample_id": f"{i}",
+            "status": "ok",
+            "scores": {"acc": float(i % 2)},
+            "details": {},
+            "metadata": {"level": i % 3},
+            "usage": {"input_tokens": 5},
+            "latency": {"total_s": 0.1},
+            "cost_usd": 0.001,
+        }
         for i in range(40)
     ] + [
-        {"task": "t", "backend": "b", "sample_id": "x", "status": "error", "scores": {}, "details": {},
-         "metadata": {}, "usage": {}, "latency": {}, "error": {"kind": "timeout"}}
+        {
+            "task": "t",
+            "backend": "b",
+            "sample_id": "x",
+            "status": "error",
+            "scores": {},
+            "details": {},
+            "metadata": {},
+            "usage": {},
+            "latency": {},
+            "error": {"kind": "timeout"},
+        }
     ]
     cell = summarize_cell(task, {"name": "b"}, records)
     assert cell["n_errors"] == 1 and cell["errors_by_kind"] == {"timeout": 1}
