@@ -24,6 +24,10 @@ class RunConfig(BaseModel):
     description: str = ""
     tasks: list[str] = Field(min_length=1, description="task files, or names of tasks in tasks/")
     backends: list[BackendConfig] = Field(min_length=1)
+    providers: list[BackendConfig] = Field(
+        default_factory=list,
+        description="provider backends added by --with-providers when their API key is set",
+    )
     limit: int | None = Field(None, ge=1, description="at most N samples per task")
     shard: str | None = Field(None, pattern=r"^\d+/\d+$", description="i/n: run every n-th sample")
     budget_usd: float | None = Field(None, ge=0, description="stop sending once this is spent")
@@ -37,6 +41,20 @@ class RunConfig(BaseModel):
             if names.count(name) > 1:
                 raise ValueError(f"backend name {name!r} is used twice; give each a unique name")
         return self
+
+    def with_providers(self) -> tuple[RunConfig, list[str]]:
+        """This config plus the `providers` whose key is in the environment; and the skipped."""
+        from evals.plan import build_backend
+
+        added, skipped = [], []
+        for provider in self.providers:
+            try:
+                build_backend(provider).check()
+            except InputError as exc:
+                skipped.append(f"{provider.name}: {exc.fix or exc.message}")
+                continue
+            added.append(provider)
+        return self.model_copy(update={"backends": [*self.backends, *added], "providers": []}), skipped
 
     def backends_for(self, task: str) -> list[BackendConfig]:
         return [

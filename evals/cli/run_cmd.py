@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rich.console import Console
+
 from evals.cli.main import Handler
 from evals.config import PROJECT_ROOT, RunConfig, load_config, parse_backend_arg
 from evals.errors import InputError
@@ -37,6 +39,11 @@ def add(parser: argparse.ArgumentParser) -> Handler:
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--refresh-cache", action="store_true", help="ask again and overwrite cached answers")
     parser.add_argument("--name", help="run name (the run id's prefix)")
+    parser.add_argument(
+        "--with-providers",
+        action="store_true",
+        help="add the config's providers whose API key is in the environment",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bars or summary table")
     return handle
 
@@ -71,6 +78,10 @@ def config_from_args(args: argparse.Namespace) -> tuple[RunConfig, Path]:
             config = config.model_copy(update={"backends": backends})
         if args.name:
             config = config.model_copy(update={"name": args.name})
+        if args.with_providers:
+            config, skipped = config.with_providers()
+            for line in skipped:
+                Console(stderr=True, highlight=False).print(f"provider skipped: {line}")
         return config, configs[0].parent
     if not args.backends:
         raise InputError(
