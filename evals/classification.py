@@ -9,6 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 
+def predicted_label(details: dict[str, Any]) -> str:
+    """The label a scorer read, or why it read none: "(unparsed)", "(contradictory)", "(ambiguous)"."""
+    label = details.get("predicted_label")
+    if label:
+        return str(label)
+    return f"({details.get('parse_failure') or 'unparsed'})"
+
+
 def classification_summary(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Per scorer that records labels: labels, confusion matrix, per-label P/R/F1, macro F1."""
     by_scorer: dict[str, tuple[list[str], list[str]]] = {}
@@ -17,7 +25,7 @@ def classification_summary(records: list[dict[str, Any]]) -> dict[str, Any]:
             if isinstance(details, dict) and "reference_label" in details:
                 truth, pred = by_scorer.setdefault(scorer, ([], []))
                 truth.append(str(details["reference_label"]))
-                pred.append(str(details.get("predicted_label") or "(unparsed)"))
+                pred.append(predicted_label(details))
     if not by_scorer:
         return {}
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support

@@ -7,20 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections import Counter
 from typing import ClassVar
 
 from evals.backends.base import Backend, BackendOptions, TaskInfo
 from evals.records import Request, Response, Sample
+from evals.references import most_common
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def _most_common(values: list[str]) -> str:
-    """The most frequent value; ties go to the one seen first (stable, not random)."""
-    counts = Counter(values)
-    best = max(counts.values())
-    return next(v for v in values if counts[v] == best)
 
 
 class _Baseline(Backend):
@@ -40,7 +33,7 @@ class OracleBackend(_Baseline):
     default_model = "oracle"
 
     async def answer(self, request: Request, sample: Sample) -> Response:
-        return Response(text=_most_common(sample.targets) if sample.targets else "")
+        return Response(text=most_common(sample.targets) if sample.targets else "")
 
 
 class MajorityOptions(BackendOptions):
@@ -63,8 +56,8 @@ class MajorityBackend(_Baseline):
         self._prior: dict[str, str] = {}
 
     async def setup(self, task: TaskInfo) -> None:
-        firsts = [_most_common(t) for t in task.targets() if t]
-        self._prior[task.name] = _most_common(firsts) if firsts else ""
+        firsts = [most_common(t) for t in task.targets() if t]
+        self._prior[task.name] = most_common(firsts) if firsts else ""
 
     async def answer(self, request: Request, sample: Sample) -> Response:
         return Response(text=self._prior.get(request.task, ""))
@@ -94,7 +87,7 @@ class RandomChoiceBackend(_Baseline):
         seen: dict[str, None] = {}
         for targets in task.targets():
             if targets:
-                seen.setdefault(_most_common(targets))
+                seen.setdefault(most_common(targets))
         self._answers[task.name] = sorted(seen)
 
     def _rng(self, task: str, sample_id: str) -> random.Random:

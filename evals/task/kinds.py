@@ -22,10 +22,14 @@ from evals.task.spec import (
 _CHOICES = "{% for option in choices %}{{ 'ABCDEFGHIJKLMNOP'[loop.index0] }}. {{ option }}\n{% endfor %}"
 
 
+# OCR is scored on the text as written: the Whisper normaliser (spelling, numbers) is for speech.
+_RAW = {"normalizer": "none"}
+
+
 @dataclass(frozen=True)
 class KindDefaults:
     instruction: str | None
-    scorers: tuple[str, ...]
+    scorers: tuple[str | tuple[str, dict[str, str]], ...]
     output: str = "text"
 
 
@@ -36,11 +40,11 @@ KINDS: dict[str, KindDefaults] = {
     ),
     "ocr": KindDefaults(
         "Transcribe all the text in this image exactly as written. Reply with the text only.",
-        ("cer", "wer"),
+        (("cer", _RAW), ("wer", _RAW)),
     ),
     "handwriting": KindDefaults(
         "Read the handwritten text in this image. Reply with the text only.",
-        ("exact_match", "cer"),
+        ("exact_match", ("cer", _RAW)),
     ),
     "chart": KindDefaults(
         "{{ question }}\nAnswer with a single number or word, without units.",
@@ -71,4 +75,8 @@ def default_prompt(spec: TaskSpec) -> PromptSpec | None:
 
 
 def default_scorers(spec: TaskSpec) -> list[ScorerSpec]:
-    return [ScorerSpec(name=n) for n in KINDS[spec.kind].scorers]
+    specs = []
+    for entry in KINDS[spec.kind].scorers:
+        name, options = (entry, {}) if isinstance(entry, str) else entry
+        specs.append(ScorerSpec(name=name, options=dict(options)))
+    return specs
