@@ -66,6 +66,18 @@ def decode_response(data: dict[str, Any]) -> Response:
     )
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    """Errors that mean the file is not a sound database (not a lock, not a full disk)."""
+    text = str(exc)
+    return not isinstance(exc, sqlite3.OperationalError) or any(
+        marker in text for marker in ("not a database", "malformed", "corrupt")
+    )
+
+
 class ResponseCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -77,19 +89,29 @@ class ResponseCache:
         self._conn = self._open()
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute(_SCHEMA)
-        conn.execute("SELECT count(*) FROM responses WHERE key = ''").fetchone()
-        return conn
+        # Switching to WAL takes a lock that SQLite may refuse at once (no busy wait) while
+        # another process opens the same file: retry that step for a few seconds.
+        deadline = time.monotonic() + 30
+        while True:
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            try:
+                conn.execute("PRAGMA busy_timeout = 30000")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute(_SCHEMA)
+                conn.execute("SELECT count(*) FROM responses WHERE key = ''").fetchone()
+                return conn
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _open(self) -> sqlite3.Connection:
         try:
             return self._connect()
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            if not _is_damage(exc):
                 raise
             aside = self.path.with_name(f"{CACHE_FILE}.corrupt-{int(time.time())}")
             log.warning("cache %s is damaged (%s): moved to %s and rebuilt", self.path, exc, aside)

@@ -32,6 +32,9 @@ class RunConfig(BaseModel):
     shard: str | None = Field(None, pattern=r"^\d+/\d+$", description="i/n: run every n-th sample")
     budget_usd: float | None = Field(None, ge=0, description="stop sending once this is spent")
     max_error_rate: float = Field(0.05, ge=0, le=1, description="exit 1 when errors pass this share")
+    pricing: list[str] = Field(
+        default_factory=list, description="price files overriding configs/pricing.yaml (relative paths)"
+    )
     seed: int = 0
 
     @model_validator(mode="after")

@@ -10,19 +10,10 @@ from typing import Any
 
 from evals.aggregate import summarize
 from evals.journal import latest, read_journal
+from evals.records import USAGE_FIELDS
 from evals.rundir import RunDir, write_json_atomic
 
 log = logging.getLogger(__name__)
-
-_USAGE_COLUMNS = (
-    "input_tokens",
-    "output_tokens",
-    "cached_input_tokens",
-    "image_tokens",
-    "audio_tokens",
-    "reasoning_tokens",
-    "audio_seconds",
-)
 
 
 def latest_records(rundir: RunDir) -> list[dict[str, Any]]:
@@ -58,7 +49,7 @@ def flat_row(record: dict[str, Any]) -> dict[str, Any]:
         "media": json.dumps(record.get("media") or [], default=str),
         "finished_at": record.get("finished_at"),
     }
-    for name in _USAGE_COLUMNS:
+    for name in USAGE_FIELDS:
         row[name] = usage.get(name)
     for metric, value in (record.get("scores") or {}).items():
         row[f"score.{metric}"] = value

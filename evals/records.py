@@ -144,7 +144,7 @@ def stable_hash(payload: Any) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-_USAGE_FIELDS = (
+USAGE_FIELDS = (
     "input_tokens",
     "output_tokens",
     "cached_input_tokens",
@@ -152,6 +152,7 @@ _USAGE_FIELDS = (
     "audio_tokens",
     "reasoning_tokens",
     "audio_seconds",
+    "input_characters",
 )
 
 
@@ -166,9 +167,10 @@ class Usage:
     audio_tokens: int | None = None
     reasoning_tokens: int | None = None
     audio_seconds: float | None = None
+    input_characters: int | None = None  # for services priced by characters (text to speech)
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k in _USAGE_FIELDS if (v := getattr(self, k)) is not None}
+        return {k: v for k in USAGE_FIELDS if (v := getattr(self, k)) is not None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Usage:

@@ -7,7 +7,6 @@ nothing for samples already journaled.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -21,9 +20,11 @@ from evals.config import RunConfig
 from evals.console import print_summary
 from evals.data.samples import Shard
 from evals.errors import EXIT_ERROR_RATE, EXIT_OK, InputError
+from evals.estimate import check_budget, estimate_plan
 from evals.finalize import finalize
-from evals.journal import JournalWriter, latest, read_journal
+from evals.journal import JournalWriter, Key, latest, read_journal
 from evals.plan import Plan, make_plan
+from evals.pricing import configure_pricing
 from evals.rundir import RunDir, git_commit, package_versions
 from evals.runner.engine import Budget, Runner, RunStats
 from evals.runner.progress import ProgressBoard
@@ -78,9 +79,29 @@ def _spent_so_far(records: list[dict[str, Any]]) -> float:
     return float(sum(r.get("cost_usd") or 0.0 for r in records if not r.get("cached")))
 
 
+def _done_keys(records: list[dict[str, Any]], retry_errors: bool) -> set[Key]:
+    final = ("ok",) if retry_errors else ("ok", "error")
+    return {key for key, r in latest(records).items() if r["status"] in final}
+
+
+def _prepare(config: RunConfig, base: Path, records: list[dict[str, Any]], options: RunOptions) -> Plan:
+    """Prices, the plan, and the budget check: all before anything is sent.
+
+    With a budget, the estimate of what is left to send must fit in what is left of it.
+    """
+    configure_pricing([base / p for p in config.pricing] or None)
+    plan = make_plan(config, base)
+    if config.budget_usd is not None:
+        shard = Shard.parse(config.shard) if config.shard else None
+        skip = _done_keys(records, options.retry_errors)
+        estimate = estimate_plan(plan, limit=config.limit, shard=shard, skip=skip)
+        check_budget(estimate, config.budget_usd - _spent_so_far(records))
+    return plan
+
+
 def start_run(config: RunConfig, base: Path, options: RunOptions) -> RunOutcome:
     config = apply_overrides(config, options)
-    plan = make_plan(config, base)
+    plan = _prepare(config, base, [], options)
     if options.out is not None:
         if (options.out / "run.json").exists():
             raise InputError(
@@ -122,7 +143,8 @@ def resume_run(path: Path, options: RunOptions) -> RunOutcome:
     try:
         run = rundir.read_run()
         config = apply_overrides(RunConfig.model_validate(run["config"]), options)
-        plan = make_plan(config, Path(run["config_base"]))
+        records, _ = read_journal(rundir.journal)
+        plan = _prepare(config, Path(run["config_base"]), records, options)
         before = {t["name"]: t for t in run.get("tasks", [])}
         for task in plan.describe_tasks():
             old = before.get(task["name"])
@@ -133,7 +155,6 @@ def resume_run(path: Path, options: RunOptions) -> RunOutcome:
                     fix="results would mix two versions of the task: start a new run instead",
                 )
         rundir.update_run(config=config.model_dump(mode="json"), status="running")
-        records, _ = read_journal(rundir.journal)
         return _execute(plan, rundir, options, records=records)
     finally:
         rundir.unlock()
@@ -141,8 +162,7 @@ def resume_run(path: Path, options: RunOptions) -> RunOutcome:
 
 def _execute(plan: Plan, rundir: RunDir, options: RunOptions, records: list[dict[str, Any]]) -> RunOutcome:
     config = plan.config
-    final = ("ok", "error") if not options.retry_errors else ("ok",)
-    done = {key for key, r in latest(records).items() if r["status"] in final}
+    done = _done_keys(records, options.retry_errors)
     cache = None
     if options.use_cache:
         cache = ResponseCache(options.cache_dir or default_cache_dir())
@@ -211,7 +231,3 @@ async def _run_and_close(runner: Runner, plan: Plan) -> None:
     finally:
         for backend in plan.backends.values():
             await backend.aclose()
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

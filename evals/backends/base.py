@@ -122,6 +122,12 @@ class Backend(ABC):
         """Dollars for one response; baselines and local engines cost nothing."""
         return 0.0 if self.kind != "provider" else None
 
+    def estimate_usage(self, request: Request) -> Usage | None:
+        """Predicted usage of one request before it is sent (for `--dry-run` and the budget
+        check); None when the backend cannot tell. Provider backends apply their published
+        token rules; baselines and engines use nothing billable."""
+        return Usage() if self.kind != "provider" else None
+
     def versions(self) -> dict[str, str]:
         """Versions of the SDK or engine, for run.json."""
         return {}

@@ -9,21 +9,78 @@ from rich.table import Table
 
 from evals.config import RunConfig
 from evals.data.samples import Shard
+from evals.estimate import CellEstimate, PlanEstimate, estimate_plan
 from evals.plan import make_plan
 from evals.session import RunOptions, apply_overrides
 
 
-def print_plan(config: RunConfig, base: Path, options: RunOptions) -> int:
+def _dollars(value: float | None) -> str:
+    return "unknown" if value is None else f"${value:,.4f}"
+
+
+def _row(cell: CellEstimate) -> list[str]:
+    tokens = f"{cell.input_tokens:,}" if not cell.unsized else f"≥{cell.input_tokens:,}"
+    return [
+        cell.task,
+        cell.backend,
+        cell.model,
+        str(cell.samples),
+        tokens,
+        f"{cell.image_tokens:,}" if cell.image_tokens else "",
+        f"{cell.output_tokens:,}",
+        f"{cell.audio_seconds / 60:,.1f}" if cell.audio_seconds else "",
+        _dollars(cell.usd),
+    ]
+
+
+def plan_table(config: RunConfig, estimate: PlanEstimate) -> Table:
+    table = Table(title=f"plan for {config.name} (nothing sent; estimates)", header_style="bold")
+    for column in (
+        "task",
+        "backend",
+        "model",
+        "samples",
+        "input tok",
+        "image tok",
+        "output tok ≤",
+        "audio min",
+    ):
+        table.add_column(column, justify="right" if column not in ("task", "backend", "model") else "left")
+    table.add_column("est. cost", justify="right")
+    for cell in estimate.cells:
+        table.add_row(*_row(cell))
+    total = estimate.total_usd
+    shown = _dollars(total) if total is not None else f"≥{_dollars(estimate.known_usd)}"
+    table.add_row(
+        "total",
+        "",
+        "",
+        str(estimate.samples),
+        f"{sum(c.input_tokens for c in estimate.cells):,}",
+        f"{sum(c.image_tokens for c in estimate.cells):,}",
+        f"{sum(c.output_tokens for c in estimate.cells):,}",
+        "",
+        shown,
+        style="bold",
+    )
+    return table
+
+
+def print_plan(config: RunConfig, base: Path, options: RunOptions, *, console: Console | None = None) -> int:
     config = apply_overrides(config, options)
     plan = make_plan(config, base, check_backends=False)
     shard = Shard.parse(config.shard) if config.shard else None
-    table = Table(title=f"plan for {config.name} (nothing sent)", header_style="bold")
-    for column in ("task", "backend", "model", "samples"):
-        table.add_column(column)
-    for task in plan.tasks:
-        count = sum(1 for _ in task.samples(limit=config.limit, shard=shard))
-        for name in plan.pairs[task.name]:
-            backend = plan.backends[name]
-            table.add_row(task.name, name, backend.model, str(count))
-    Console().print(table)
+    estimate = estimate_plan(plan, limit=config.limit, shard=shard)
+    out = console or Console()
+    out.print(plan_table(config, estimate))
+    for cell in estimate.cells:
+        for note in cell.notes:
+            out.print(f"[yellow]{cell.task} · {cell.backend}: {note}[/]")
+    out.print(
+        "Text at ~4 characters a token, images and audio by each provider's published rule, "
+        "output at max_tokens (an upper bound); see docs/cost.md."
+    )
+    if config.budget_usd is not None:
+        verdict = "within" if estimate.known_usd <= config.budget_usd else "OVER"
+        out.print(f"budget ${config.budget_usd:,.4f}: the known estimate is {verdict} it")
     return 0

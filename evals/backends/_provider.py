@@ -1,0 +1,125 @@
+"""What every hosted-provider backend shares: the key from the environment, the SDK check,
+one client per backend (created on first use inside the run's event loop, reused, closed by
+`aclose`), error classification, and cost from the pricing table."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+from typing import ClassVar, Generic, TypeVar
+
+from evals.backends import _tokens
+from evals.backends._errors import classify
+from evals.backends.base import Backend
+from evals.errors import InputError
+from evals.media import Media
+from evals.pricing import cost_of
+from evals.records import ErrorInfo, MediaPart, Request, Usage
+
+ClientT = TypeVar("ClientT")
+
+
+class ProviderBackend(Backend, Generic[ClientT]):
+    """Subclasses set `key_env`, `sdk_module`, `sdk_distribution`, `extra`, and `_make_client`."""
+
+    key_env: ClassVar[tuple[str, ...]] = ()
+    key_required: ClassVar[bool] = True
+    sdk_module: ClassVar[str] = ""
+    sdk_distribution: ClassVar[str] = ""
+    extra: ClassVar[str] = ""  # the pip extra that installs the SDK
+
+    _client: ClientT | None = None
+
+    @property
+    def key_variable(self) -> str:
+        """The environment variable the key is read from (named in auth errors)."""
+        return self.config.api_key_env or (self.key_env[0] if self.key_env else "API key")
+
+    def _sdk_installed(self) -> bool:
+        try:
+            return importlib.util.find_spec(self.sdk_module) is not None
+        except ImportError:  # find_spec of a dotted name imports its parent package
+            return False
+
+    def check(self) -> None:
+        if self.sdk_module and not self._sdk_installed():
+            raise InputError(
+                f"backend {self.name!r} needs the {self.sdk_distribution} package",
+                field=f"backends.{self.name}",
+                fix=f"pip install 'multimodal-evals[{self.extra}]'",
+            )
+        self._key()
+        # Import the SDK now, before the run: a first import inside the run (hundreds of ms
+        # for some SDKs) would otherwise land in the first requests' measured latency.
+        importlib.import_module(self.sdk_module)
+
+    def _key(self) -> str | None:
+        return self.api_key(*self.key_env, required=self.key_required)
+
+    def _make_client(self) -> ClientT:
+        raise NotImplementedError
+
+    @property
+    def client(self) -> ClientT:
+        """The SDK client, created once (on first use, inside the running event loop)."""
+        if self._client is None:
+            self._client = self._make_client()
+        return self._client
+
+    def classify_error(self, exc: BaseException) -> ErrorInfo:
+        return classify(exc, key_env=self.key_variable)
+
+    def cost(self, usage: Usage) -> float | None:
+        return cost_of(self.model, usage)
+
+    rules: ClassVar[TokenRules | None] = None
+
+    def estimate_usage(self, request: Request) -> Usage | None:
+        return self.rules.estimate(self.model, request) if self.rules is not None else None
+
+    def versions(self) -> dict[str, str]:
+        try:
+            return {self.sdk_distribution: importlib.metadata.version(self.sdk_distribution)}
+        except importlib.metadata.PackageNotFoundError:
+            return {}
+
+
+DEFAULT_OUTPUT_TOKENS = 256  # when a task sets no max_tokens (GenerationSpec's default)
+
+
+def request_facts(request: Request, media: Media) -> _tokens.MediaFacts:
+    """Size or duration of a media part, read from its header once per request."""
+    key = f"facts:{media.sha256}"
+    facts = request.memo.get(key)
+    if not isinstance(facts, _tokens.MediaFacts):
+        facts = _tokens.media_facts(media.kind, media.data)
+        request.memo[key] = facts
+    return facts
+
+
+class TokenRules:
+    """Per-provider estimate of one request: text at ~4 characters per token, media by the
+    provider's published rule (evals/backends/_tokens.py), output at the request's max_tokens
+    (an upper bound) or DEFAULT_OUTPUT_TOKENS."""
+
+    def media_tokens(self, model: str, part: MediaPart, facts: _tokens.MediaFacts) -> int | None:
+        return None
+
+    def estimate(self, model: str, request: Request) -> Usage | None:
+        text = "\n".join(m.text for m in request.messages)
+        tokens = _tokens.text_tokens(text)
+        image = audio = 0
+        for part in request.media_parts():
+            counted = self.media_tokens(model, part, request_facts(request, part.media))
+            if counted is None:
+                return None
+            tokens += counted
+            image += counted if part.kind == "image" else 0
+            audio += counted if part.kind == "audio" else 0
+        return Usage(
+            input_tokens=tokens,
+            output_tokens=request.params.max_tokens or DEFAULT_OUTPUT_TOKENS,
+            image_tokens=image or None,
+            audio_tokens=audio or None,
+        )

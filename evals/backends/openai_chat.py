@@ -1,0 +1,381 @@
+"""OpenAI Chat Completions (and, as an option, the Responses API) through the official SDK, and
+the same protocol at any OpenAI-compatible server (vLLM, Ollama, LM Studio, llama.cpp).
+
+Images go as base64 data URLs (or by URL when the media came from one), several per message,
+with the part's `detail`; audio as `input_audio` parts (wav/mp3) for models that take audio.
+Streaming (an option) measures time to first token and asks for usage in the last chunk.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from pydantic import Field
+
+from evals.backends import _media, _tokens
+from evals.backends._errors import BadResponse, UnsupportedInput
+from evals.backends._provider import ProviderBackend, TokenRules
+from evals.backends.base import BackendOptions
+from evals.errors import InputError
+from evals.records import MediaPart, Request, Response, TextPart, Usage
+
+AUDIO_TOKENS_PER_S = 10  # OpenAI audio input: about one token per 100 ms (audio guide)
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI
+
+# Models that take `max_completion_tokens` and reject temperature/top_p (OpenAI reasoning docs).
+_REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+
+
+def is_reasoning_model(model: str) -> bool:
+    return any(model == p or model.startswith(p + "-") for p in _REASONING_PREFIXES) and "chat" not in model
+
+
+class OpenAIRules(TokenRules):
+    """Images by OpenAI's tile or patch rule for the model; audio at ~10 tokens a second."""
+
+    def media_tokens(self, model: str, part: MediaPart, facts: _tokens.MediaFacts) -> int | None:
+        if part.kind == "image" and facts.width is not None and facts.height is not None:
+            return _tokens.openai_image_tokens(model, facts.width, facts.height, part.detail)
+        if part.kind == "audio" and facts.seconds is not None:
+            return math.ceil(facts.seconds * AUDIO_TOKENS_PER_S)
+        return None
+
+
+class OpenAIOptions(BackendOptions):
+    api: Literal["chat", "responses"] = Field("chat", description="Chat Completions or the Responses API")
+    stream: bool = Field(False, description="stream the answer to measure time to first token (chat only)")
+    stream_usage: bool = Field(True, description="ask for usage in the stream (stream_options.include_usage)")
+    structured_output: bool = Field(True, description="send the task's response_schema as a JSON schema")
+    schema_name: str = "answer"
+    strict_schema: bool = True
+    max_tokens_param: Literal["auto", "max_tokens", "max_completion_tokens"] = Field(
+        "auto", description="auto: max_completion_tokens for reasoning models (o-series, gpt-5)"
+    )
+    reasoning: bool | None = Field(None, description="treat as a reasoning model (None: guess from the name)")
+    reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
+    system_role: Literal["system", "developer"] = "system"
+    image_urls: bool = Field(True, description="send images that came from an http(s) URL by reference")
+    transport: Literal["aiohttp", "httpx"] = Field("aiohttp", description="the SDK's HTTP transport")
+    extra_body: dict[str, Any] = Field(default_factory=dict, description="extra JSON fields to send")
+
+
+class OpenAIBackend(ProviderBackend["AsyncOpenAI"]):
+    """OpenAI's hosted API. Key: OPENAI_API_KEY (or `api_key_env`)."""
+
+    type_name: ClassVar[str] = "openai"
+    default_model: ClassVar[str | None] = "gpt-4o-mini"
+    modalities: ClassVar[frozenset[str]] = frozenset({"text", "image", "audio"})
+    Options = OpenAIOptions
+    options: OpenAIOptions
+    key_env: ClassVar[tuple[str, ...]] = ("OPENAI_API_KEY",)
+    sdk_module: ClassVar[str] = "openai"
+    sdk_distribution: ClassVar[str] = "openai"
+    extra: ClassVar[str] = "openai"
+    rules: ClassVar[TokenRules | None] = OpenAIRules()
+
+    def _make_client(self) -> AsyncOpenAI:
+        import openai
+
+        http_client = None
+        if self.options.transport == "aiohttp":
+            try:
+                import aiohttp  # noqa: F401
+
+                http_client = openai.DefaultAioHttpClient(timeout=self.config.timeout)
+            except ImportError:
+                http_client = None
+        return openai.AsyncOpenAI(
+            api_key=self._key() or "not-needed",
+            base_url=self.config.base_url,
+            max_retries=0,  # the runner owns retries
+            timeout=self.config.timeout,
+            http_client=http_client,
+        )
+
+    def cache_identity(self) -> dict[str, Any]:
+        identity = super().cache_identity()
+        if self.config.base_url:
+            identity["base_url"] = self.config.base_url.rstrip("/")
+        return identity
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    # --- request building --------------------------------------------------------------------
+
+    @property
+    def reasoning(self) -> bool:
+        return (
+            self.options.reasoning if self.options.reasoning is not None else is_reasoning_model(self.model)
+        )
+
+    def _image_url(self, request: Request, part: MediaPart) -> str:
+        remote = _media.remote_url(part.media) if self.options.image_urls else None
+        return remote or _media.data_url(request, part.media)
+
+    def chat_messages(self, request: Request) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        if request.system:
+            messages.append({"role": self.options.system_role, "content": request.system})
+        for message in request.user_messages:
+            if message.role == "assistant":
+                messages.append({"role": "assistant", "content": message.text})
+                continue
+            parts: list[dict[str, Any]] = []
+            for part in message.parts:
+                if isinstance(part, TextPart):
+                    parts.append({"type": "text", "text": part.text})
+                elif part.kind == "image":
+                    image: dict[str, Any] = {"url": self._image_url(request, part)}
+                    if part.detail:
+                        image["detail"] = part.detail
+                    parts.append({"type": "image_url", "image_url": image})
+                elif part.kind == "audio":
+                    audio = {
+                        "data": _media.b64(request, part.media),
+                        "format": _media.audio_format(part.media),
+                    }
+                    parts.append({"type": "input_audio", "input_audio": audio})
+                else:
+                    raise UnsupportedInput(f"{self.type_name} cannot send {part.kind} in chat messages")
+            messages.append({"role": "user", "content": parts})
+        return messages
+
+    def responses_input(self, request: Request) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for message in request.user_messages:
+            if message.role == "assistant":
+                items.append({"role": "assistant", "content": message.text})
+                continue
+            parts: list[dict[str, Any]] = []
+            for part in message.parts:
+                if isinstance(part, TextPart):
+                    parts.append({"type": "input_text", "text": part.text})
+                elif part.kind == "image":
+                    parts.append(
+                        {
+                            "type": "input_image",
+                            "image_url": self._image_url(request, part),
+                            "detail": part.detail or "auto",
+                        }
+                    )
+                else:
+                    raise UnsupportedInput(f"the Responses API mode cannot send {part.kind}; use api: chat")
+            items.append({"role": "user", "content": parts})
+        return items
+
+    def _chat_params(self, request: Request) -> dict[str, Any]:
+        params = request.params
+        out: dict[str, Any] = {"model": self.model}
+        if params.max_tokens is not None:
+            name = self.options.max_tokens_param
+            if name == "auto":
+                name = "max_completion_tokens" if self.reasoning else "max_tokens"
+            out[name] = params.max_tokens
+        if not self.reasoning:
+            if params.temperature is not None:
+                out["temperature"] = params.temperature
+            if params.top_p is not None:
+                out["top_p"] = params.top_p
+        elif self.options.reasoning_effort:
+            out["reasoning_effort"] = self.options.reasoning_effort
+        if params.seed is not None:
+            out["seed"] = params.seed
+        if params.stop:
+            out["stop"] = list(params.stop)
+        if params.response_schema and self.options.structured_output:
+            out["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": self.options.schema_name,
+                    "schema": params.response_schema,
+                    "strict": self.options.strict_schema,
+                },
+            }
+        if self.options.extra_body:
+            out["extra_body"] = dict(self.options.extra_body)
+        return out
+
+    # --- calls -------------------------------------------------------------------------------
+
+    async def generate(self, request: Request) -> Response:
+        if self.options.api == "responses":
+            return await self._responses(request)
+        kwargs = self._chat_params(request)
+        kwargs["messages"] = self.chat_messages(request)
+        if self.options.stream:
+            return await self._chat_stream(kwargs)
+        completion = await self.client.chat.completions.create(**kwargs)
+        if not completion.choices:
+            raise BadResponse("the completion has no choices")
+        choice = completion.choices[0]
+        return Response(
+            text=choice.message.content or "",
+            usage=_chat_usage(completion.usage),
+            model=completion.model,
+            finish_reason=choice.finish_reason,
+            raw={
+                "id": completion.id,
+                "model": completion.model,
+                "finish_reason": choice.finish_reason,
+                "usage": completion.usage.model_dump() if completion.usage else None,
+            },
+        )
+
+    async def _chat_stream(self, kwargs: dict[str, Any]) -> Response:
+        if self.options.stream_usage:
+            kwargs["stream_options"] = {"include_usage": True}
+        started = time.perf_counter()
+        ttft: float | None = None
+        pieces: list[str] = []
+        finish: str | None = None
+        model: str | None = None
+        usage = Usage()
+        stream = await self.client.chat.completions.create(stream=True, **kwargs)
+        async for chunk in stream:
+            model = chunk.model or model
+            if chunk.usage is not None:
+                usage = _chat_usage(chunk.usage)
+            for choice in chunk.choices:
+                if choice.delta.content:
+                    if ttft is None:
+                        ttft = time.perf_counter() - started
+                    pieces.append(choice.delta.content)
+                finish = choice.finish_reason or finish
+        if finish is None and not pieces:
+            raise BadResponse("the stream ended without an answer")
+        return Response(
+            text="".join(pieces),
+            usage=usage,
+            model=model,
+            finish_reason=finish,
+            ttft_s=ttft,
+            raw={"model": model, "finish_reason": finish, "streamed": True},
+        )
+
+    async def _responses(self, request: Request) -> Response:
+        params = request.params
+        kwargs: dict[str, Any] = {"model": self.model, "input": self.responses_input(request), "store": False}
+        if request.system:
+            kwargs["instructions"] = request.system
+        if params.max_tokens is not None:
+            kwargs["max_output_tokens"] = params.max_tokens
+        if not self.reasoning:
+            if params.temperature is not None:
+                kwargs["temperature"] = params.temperature
+            if params.top_p is not None:
+                kwargs["top_p"] = params.top_p
+        elif self.options.reasoning_effort:
+            kwargs["reasoning"] = {"effort": self.options.reasoning_effort}
+        if params.response_schema and self.options.structured_output:
+            kwargs["text"] = {
+                "format": {
+                    "type": "json_schema",
+                    "name": self.options.schema_name,
+                    "schema": params.response_schema,
+                    "strict": self.options.strict_schema,
+                }
+            }
+        if self.options.extra_body:
+            kwargs["extra_body"] = dict(self.options.extra_body)
+        result = await self.client.responses.create(**kwargs)
+        if result.status not in (None, "completed", "incomplete"):
+            raise BadResponse(f"the response ended with status {result.status!r}")
+        usage = Usage()
+        if result.usage is not None:
+            usage = Usage(
+                input_tokens=result.usage.input_tokens,
+                output_tokens=result.usage.output_tokens,
+                cached_input_tokens=result.usage.input_tokens_details.cached_tokens,
+                reasoning_tokens=result.usage.output_tokens_details.reasoning_tokens,
+            )
+        finish = "length" if result.status == "incomplete" else "stop"
+        return Response(
+            text=result.output_text,
+            usage=usage,
+            model=result.model,
+            finish_reason=finish,
+            raw={
+                "id": result.id,
+                "model": result.model,
+                "status": result.status,
+                "usage": result.usage.model_dump() if result.usage else None,
+            },
+        )
+
+
+def _chat_usage(usage: Any) -> Usage:
+    if usage is None:
+        return Usage()
+    prompt = getattr(usage, "prompt_tokens_details", None)
+    completion = getattr(usage, "completion_tokens_details", None)
+    return Usage(
+        input_tokens=usage.prompt_tokens,
+        output_tokens=usage.completion_tokens,
+        cached_input_tokens=getattr(prompt, "cached_tokens", None),
+        audio_tokens=getattr(prompt, "audio_tokens", None) or None,
+        reasoning_tokens=getattr(completion, "reasoning_tokens", None),
+    )
+
+
+class OpenAICompatibleOptions(OpenAIOptions):
+    transport: Literal["aiohttp", "httpx"] = "aiohttp"
+    free: bool = Field(False, description="your own server: report cost 0 instead of unknown")
+
+
+class OpenAICompatibleBackend(OpenAIBackend):
+    """The OpenAI protocol at any `base_url` (vLLM, Ollama, LM Studio, llama.cpp server).
+
+    The model name is free; the key is optional and read only from `api_key_env` when set
+    (an OpenAI key in the environment is never sent to another server). `base_url` is part of
+    the cache identity.
+    """
+
+    type_name: ClassVar[str] = "openai-compatible"
+    default_model: ClassVar[str | None] = None
+    Options = OpenAICompatibleOptions
+    options: OpenAICompatibleOptions
+    key_env: ClassVar[tuple[str, ...]] = ()
+    key_required: ClassVar[bool] = False
+
+    def check(self) -> None:
+        if not self.config.base_url:
+            raise InputError(
+                f"backend {self.name!r} needs a base_url",
+                field=f"backends.{self.name}.base_url",
+                fix="e.g. base_url: http://127.0.0.1:8000/v1 (vLLM) or http://127.0.0.1:11434/v1 (Ollama)",
+            )
+        if not self.config.model:
+            raise InputError(
+                f"backend {self.name!r} needs a model name",
+                field=f"backends.{self.name}.model",
+                fix="the name the server knows the model by, e.g. llava-hf/llava-1.5-7b-hf",
+            )
+        super().check()
+
+    def _key(self) -> str | None:
+        if self.config.api_key_env:
+            return self.api_key(self.config.api_key_env, required=True)
+        return None
+
+    @property
+    def key_variable(self) -> str:
+        return self.config.api_key_env or "api_key_env (the server asked for a key)"
+
+    def cost(self, usage: Usage) -> float | None:
+        return 0.0 if self.options.free else super().cost(usage)
+
+    def estimate_usage(self, request: Request) -> Usage | None:
+        # Open models tokenize images their own way: OpenAI's rule is only a stand-in here.
+        return Usage() if self.options.free else super().estimate_usage(request)
+
+    def cache_identity(self) -> dict[str, Any]:
+        identity = super().cache_identity()
+        identity["base_url"] = (self.config.base_url or "").rstrip("/")
+        return identity

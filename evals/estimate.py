@@ -1,0 +1,165 @@
+"""What a run would cost before it runs: tokens and dollars per task × backend, and in total.
+
+Each sample's request is built as the runner would build it; each backend predicts its usage
+with its provider's published rules (`Backend.estimate_usage`: text at ~4 characters a token,
+images by the provider's tile or patch rule read from the image header, audio and video by
+duration, output at the task's max_tokens as an upper bound) and prices it with `Backend.cost`.
+A cell whose model has no price, or whose media the rules cannot size, has dollars `None`.
+docs/cost.md lists every rule with its source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from evals.data.samples import Shard
+from evals.errors import InputError, MediaError
+from evals.plan import Plan
+
+Key = tuple[str, str, str]  # (task, backend, sample id), as in the journal
+
+
+@dataclass
+class CellEstimate:
+    task: str
+    backend: str
+    model: str
+    samples: int = 0
+    input_tokens: int = 0
+    image_tokens: int = 0
+    audio_tokens: int = 0
+    output_tokens: int = 0
+    audio_seconds: float = 0.0
+    usd: float | None = 0.0
+    unsized: int = 0  # samples whose usage could not be predicted
+    unpriced: int = 0  # samples whose predicted usage has no price
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def known(self) -> bool:
+        return self.usd is not None
+
+
+@dataclass
+class PlanEstimate:
+    cells: list[CellEstimate]
+
+    @property
+    def total_usd(self) -> float | None:
+        """Dollars over all cells; None when any cell's cost is unknown."""
+        if any(c.usd is None for c in self.cells if c.samples):
+            return None
+        return sum(c.usd or 0.0 for c in self.cells)
+
+    @property
+    def known_usd(self) -> float:
+        """Dollars over the cells whose cost is known (a lower bound when some are not)."""
+        return sum(c.usd or 0.0 for c in self.cells)
+
+    @property
+    def unknown(self) -> list[CellEstimate]:
+        return [c for c in self.cells if c.samples and c.usd is None]
+
+    @property
+    def samples(self) -> int:
+        return sum(c.samples for c in self.cells)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "total_usd": self.total_usd,
+            "known_usd": self.known_usd,
+            "cells": [
+                {
+                    "task": c.task,
+                    "backend": c.backend,
+                    "model": c.model,
+                    "samples": c.samples,
+                    "input_tokens": c.input_tokens,
+                    "image_tokens": c.image_tokens,
+                    "audio_tokens": c.audio_tokens,
+                    "output_tokens": c.output_tokens,
+                    "audio_seconds": c.audio_seconds,
+                    "usd": c.usd,
+                    "notes": c.notes,
+                }
+                for c in self.cells
+            ],
+        }
+
+
+def estimate_plan(
+    plan: Plan, *, limit: int | None = None, shard: Shard | None = None, skip: Collection[Key] = ()
+) -> PlanEstimate:
+    """Predicted tokens and dollars of every (task, backend) pair of the plan, sending nothing.
+
+    `limit`/`shard` select samples as the run would; `skip` leaves out samples already in a
+    journal (for a resumed run). Media are read (headers only are parsed) and released again.
+    """
+    cells: list[CellEstimate] = []
+    for task in plan.tasks:
+        backends = [plan.backends[name] for name in plan.pairs.get(task.name, [])]
+        row = {b.name: CellEstimate(task.name, b.name, b.model) for b in backends}
+        for sample in task.samples(limit=limit, shard=shard):
+            todo = [b for b in backends if (task.name, b.name, sample.id) not in skip]
+            if not todo:
+                continue
+            try:
+                request = task.builder.build(sample)
+                for backend in todo:
+                    _add(row[backend.name], backend.estimate_usage(request), backend.cost)
+            except MediaError:
+                for backend in todo:
+                    row[backend.name].samples += 1
+                    row[backend.name].unsized += 1
+            finally:
+                sample.release_media()
+        for cell in row.values():
+            if cell.unsized:
+                cell.usd = None
+                cell.notes.append(
+                    f"{cell.unsized} sample(s) could not be sized (media unreadable by the rules)"
+                )
+            if cell.unpriced:
+                cell.usd = None
+                cell.notes.append(f"no price for model {cell.model!r} in the pricing table")
+        cells.extend(row.values())
+    return PlanEstimate(cells)
+
+
+def _add(cell: CellEstimate, usage: object, cost: object) -> None:
+    from evals.records import Usage
+
+    cell.samples += 1
+    if not isinstance(usage, Usage):
+        cell.unsized += 1
+        return
+    cell.input_tokens += usage.input_tokens or 0
+    cell.image_tokens += usage.image_tokens or 0
+    cell.audio_tokens += usage.audio_tokens or 0
+    cell.output_tokens += usage.output_tokens or 0
+    cell.audio_seconds += usage.audio_seconds or 0.0
+    dollars = cost(usage)  # type: ignore[operator]
+    if dollars is None:
+        cell.unpriced += 1
+    elif cell.usd is not None:
+        cell.usd += float(dollars)
+
+
+def check_budget(estimate: PlanEstimate, budget_usd: float | None) -> None:
+    """Refuse to start a run whose estimate exceeds its budget (an InputError, exit code 2).
+
+    Only known dollars are compared: cells without a price cannot be held against the budget
+    (the runner still stops sending once the actual spend reaches it).
+    """
+    if budget_usd is None:
+        return
+    known = estimate.known_usd
+    if known > budget_usd:
+        worst = max(estimate.cells, key=lambda c: c.usd or 0.0)
+        raise InputError(
+            f"the run is estimated at ${known:.4f}, over the budget of ${budget_usd:.4f} "
+            f"(largest: {worst.task} on {worst.backend}, ${worst.usd or 0.0:.4f})",
+            field="--budget",
+            fix="raise --budget, lower --limit or max_tokens, or see the figures with --dry-run",
+        )
