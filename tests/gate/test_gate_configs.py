@@ -1,0 +1,91 @@
+"""The shipped gate rules and CI example: they load, and the rules fit the demo's layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from synth import ids, record, write_run
+
+from evals.baseline import load_scores
+from evals.gate import evaluate, load_rules
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def metric(name: str, *, lower: bool = False, ratio: bool = False, binary: bool = False) -> dict[str, Any]:
+    return {
+        "name": name,
+        "scorer": name,
+        "higher_is_better": not lower,
+        "ratio_of": ["errors", "reference_length"] if ratio else None,
+        "binary": binary,
+    }
+
+
+SPEECH = [metric("wer", lower=True, ratio=True), metric("cer", lower=True, ratio=True)]
+DEMO = {  # task → (backends, metrics), as the brief describes configs/demo.yaml
+    "ocr-lines": (["tesseract", "rapidocr"], SPEECH),
+    "ocr-receipts": (["tesseract", "rapidocr"], SPEECH),
+    "handwritten-digits": (["tesseract", "rapidocr"], [metric("exact_match", binary=True)]),
+    "speech": (["pocketsphinx"], SPEECH),
+    "counting": (
+        ["oracle", "majority", "random-choice"],
+        [
+            metric("count_exact", binary=True),
+            metric("count_off_by_one", binary=True),
+            metric("count_abs_error", lower=True),
+        ],
+    ),
+    "spatial": (["oracle", "majority", "random-choice"], [metric("spatial_accuracy", binary=True)]),
+    "charts": (["oracle", "majority", "random-choice"], [metric("relaxed_accuracy", binary=True)]),
+    "vqa": (
+        ["oracle", "majority", "random-choice"],
+        [metric("vqa_accuracy"), metric("exact_match", binary=True)],
+    ),
+}
+
+
+def demo_run(path: Path) -> Path:
+    records = []
+    for task, (backends, metrics) in DEMO.items():
+        for backend in backends:
+            for i, sid in enumerate(ids(20)):
+                scores: dict[str, float] = {}
+                details: dict[str, Any] = {}
+                for m in metrics:
+                    right = backend == "oracle" or i % 3 != 0
+                    value = float(right) if m["higher_is_better"] else float(not right)
+                    scores[m["name"]] = value
+                    if m["ratio_of"]:
+                        details[m["scorer"]] = {"errors": 0 if right else 2, "reference_length": 10}
+                        scores[m["name"]] = 0.0 if right else 0.2
+                records.append(
+                    record(sid, task=task, backend=backend, scores=scores, details=details, cost=0.0)
+                )
+    return write_run(path, records, {task: metrics for task, (_, metrics) in DEMO.items()})
+
+
+def test_the_demo_rules_load_and_every_rule_matches_the_demo(tmp_path: Path) -> None:
+    rules = load_rules(ROOT / "configs" / "gates.yaml")
+    assert rules.baseline_path() == (ROOT / "reports" / "baselines" / "demo.json.gz").resolve()
+    run = load_scores(demo_run(tmp_path / "demo"))
+    result = evaluate(rules, run, run)  # the run as its own baseline: everything must pass
+    assert result.counts()["pass"] == len(result.checks) and result.exit_code() == 0
+    checked = {(c.rule.name, c.task, c.backend, c.metric) for c in result.checks}
+    assert ("oracle-sanity", "vqa", "oracle", "vqa_accuracy") in checked
+    assert ("ocr-cer", "ocr-receipts", "rapidocr", "cer") in checked
+    assert ("speech-wer", "speech", "pocketsphinx", "wer") in checked
+    assert sum(1 for c in result.checks if c.rule.name == "errors") == 19  # every task × backend cell
+
+
+def test_the_github_actions_example_runs_the_gate_and_comments() -> None:
+    workflow = yaml.safe_load((ROOT / "examples" / "github-actions" / "evals.yml").read_text())
+    steps = workflow["jobs"]["gate"]["steps"]
+    commands = "\n".join(step.get("run", "") for step in steps)
+    assert "run-eval run" in commands and "--cache-dir" in commands
+    assert "run-eval gate" in commands and "--markdown" in commands and "--junit" in commands
+    uses = [step.get("uses", "") for step in steps]
+    assert any(u.startswith("actions/cache/restore") for u in uses)
+    assert any(u.startswith("actions/github-script") for u in uses)
