@@ -36,6 +36,19 @@ class Generator(ABC):
         """`n` rows, deterministic in `seed` and the parameters."""
 
 
+class IndexedGenerator(Generator):
+    """A generator whose rows are computed one at a time: row i is `row(seed, i)`, so any
+    subset or shard of rows costs only what it asks for."""
+
+    @abstractmethod
+    def row(self, seed: int, index: int) -> dict[str, Any]:
+        """Row `index`, a function of (seed, index, parameters) only."""
+
+    def rows(self, n: int, seed: int) -> Iterator[dict[str, Any]]:
+        for index in range(n):
+            yield self.row(seed, index)
+
+
 generator_registry: Registry[Generator] = Registry("evals.generators", "generator", Generator)
 
 
