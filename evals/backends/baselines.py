@@ -13,8 +13,6 @@ from evals.backends.base import Backend, BackendOptions, TaskInfo
 from evals.records import Request, Response, Sample
 from evals.references import most_common
 
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
 
 class _Baseline(Backend):
     kind = "baseline"
@@ -70,8 +68,9 @@ class RandomChoiceOptions(BackendOptions):
 class RandomChoiceBackend(_Baseline):
     """Picks an option at random, seeded per sample id (so order and concurrency do not matter).
 
-    With `choices` it answers an option's letter; without, one of the distinct answers the
-    dataset uses (yes/no, left/right, counts): the chance level of the task.
+    With `choices` it answers one option's text (choice scorers read a letter or the text);
+    without, one of the distinct answers the dataset uses (yes/no, left/right, counts): the
+    chance level of the task.
     """
 
     type_name = "random-choice"
@@ -97,7 +96,7 @@ class RandomChoiceBackend(_Baseline):
     async def answer(self, request: Request, sample: Sample) -> Response:
         rng = self._rng(request.task, sample.id)
         if sample.choices:
-            return Response(text=LETTERS[rng.randrange(len(sample.choices))])
+            return Response(text=rng.choice(sample.choices))
         answers = self._answers.get(request.task) or [""]
         return Response(text=rng.choice(answers))
 

@@ -140,15 +140,17 @@ class SampleMapper:
             fields[name] = None if value is MISSING else value
         choices = None
         if spec.choices:
+            # A row without options (missing or null) is not multiple choice: tasks may mix forms.
             raw = get_path(row, spec.choices)
-            if not isinstance(raw, list) or not raw:
-                raise self._error(
-                    number,
-                    f"column {spec.choices!r} holds no list of options",
-                    "dataset.choices",
-                    "give each row a list of options",
-                )
-            choices = [_as_text(c) for c in raw]
+            if raw is not MISSING and raw is not None:
+                if not isinstance(raw, list) or not raw:
+                    raise self._error(
+                        number,
+                        f"column {spec.choices!r} holds no list of options",
+                        "dataset.choices",
+                        "give the row a list of options, or leave the column empty",
+                    )
+                choices = [_as_text(c) for c in raw]
         metadata = {}
         for path in spec.metadata:
             value = get_path(row, path)
