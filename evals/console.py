@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -25,9 +26,10 @@ def fmt_seconds(value: float | None) -> str:
 
 
 def backend_label(cell: dict[str, Any]) -> str:
+    """The backend's name, tagged when it is a baseline or a local engine (escaped for rich)."""
     kind = cell.get("backend_kind")
-    tag = f" [{kind}]" if kind in ("baseline", "engine") else ""
-    return f"{cell['backend']}{tag}"
+    tag = f" ({kind})" if kind in ("baseline", "engine") else ""
+    return escape(f"{cell['backend']}{tag}")
 
 
 def summary_table(summary: dict[str, Any], title: str | None = None) -> Table:

@@ -56,14 +56,49 @@ def flat_row(record: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def write_parquet(records: list[dict[str, Any]], path: Path) -> None:
-    import pandas as pd
+_TEXT = (
+    "task",
+    "backend",
+    "model",
+    "sample_id",
+    "status",
+    "prediction",
+    "error_kind",
+    "error_message",
+    "prompt",
+    "metadata",
+    "details",
+    "media",
+)
+_FLOAT = ("cost_usd", "latency_s", "queue_s", "ttft_s", "finished_at", "audio_seconds")
 
-    frame = pd.DataFrame([flat_row(r) for r in records])
-    if frame.empty:
-        frame = pd.DataFrame({"task": [], "backend": [], "sample_id": [], "status": []})
+
+def parquet_schema(score_columns: list[str]) -> Any:
+    """A fixed column type for every column, so a column that is empty in one run (no errors,
+    no usage) has the same type as in another, and runs concatenate in pandas, polars, DuckDB."""
+    import pyarrow as pa
+
+    types: dict[str, Any] = dict.fromkeys(_TEXT, pa.string())
+    types.update(dict.fromkeys(_FLOAT, pa.float64()))
+    types.update(targets=pa.list_(pa.string()), flags=pa.list_(pa.string()), cached=pa.bool_())
+    types["attempts"] = pa.int64()
+    for name in USAGE_FIELDS:
+        types.setdefault(name, pa.int64())
+    order = list(flat_row({"task": "", "backend": "", "sample_id": "", "status": ""}))
+    fields = [pa.field(name, types[name]) for name in order]
+    fields += [pa.field(name, pa.float64()) for name in sorted(score_columns)]
+    return pa.schema(fields)
+
+
+def write_parquet(records: list[dict[str, Any]], path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [flat_row(r) for r in records]
+    scores = sorted({key for row in rows for key in row if key.startswith("score.")})
+    table = pa.Table.from_pylist(rows, schema=parquet_schema(scores))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.to_parquet(tmp, index=False)
+    pq.write_table(table, tmp)
     tmp.replace(path)
 
 

@@ -103,7 +103,8 @@ class Media:
 
     def describe(self) -> dict[str, str | None]:
         """A small JSON-able reference for the journal: never the bytes."""
-        return {"kind": self.kind, "path": self.path, "sha256": self._sha256, "mime": self._mime}
+        mime = self.mime if self._data is not None else self._mime
+        return {"kind": self.kind, "path": self.path, "sha256": self._sha256, "mime": mime}
 
     def __repr__(self) -> str:
         return f"Media({self.kind}, path={self.path!r}, sha256={(self._sha256 or '?')[:12]})"
