@@ -1,0 +1,136 @@
+"""Everything a report shows, computed once from run.json, summary.json and the journal; the
+Markdown and HTML renderers only lay it out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from evals.report import runinfo, tables
+from evals.report.media import Budget, MediaLookup, attach_previews
+from evals.report.plots import PlotFile
+from evals.report.ranking import TaskRanking, rank_run
+from evals.report.samples import SampleView, select_samples
+from evals.report.tables import Table
+
+
+@dataclass
+class ReportOptions:
+    samples_per_task: int = 5  # worst, and surprising, samples shown per task (each)
+    media: bool = True  # embed previews of the samples' images and audio in the HTML
+    media_budget_bytes: int = 3_000_000  # all previews of one report together
+    use_datasets: bool = True  # may read a task's local dataset again to preview media
+    plots: bool = True
+
+
+@dataclass
+class TaskSection:
+    name: str
+    kind: str | None
+    ranking: TaskRanking
+    leaderboard: Table
+    breakdowns: list[tuple[str, Table]]
+    classification: list[tuple[str, Table, Table]]
+    worst: list[SampleView]
+    surprising: list[SampleView]
+    plots: list[PlotFile] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return "task-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in self.name)
+
+    @property
+    def headline(self) -> str:
+        best = self.ranking.best
+        if self.ranking.metric is None:
+            return "no metric: nothing is ranked"
+        if best is None:
+            return "no backend is crowned: none has a score with an error rate within the limit"
+        text = (
+            f"best: {best.backend} ({self.ranking.metric} {best.value:.3f})" if best.value is not None else ""
+        )
+        if self.ranking.only_baselines:
+            text += " — only baselines ran"
+        if best.not_above:
+            text += f" — no better than baseline {', '.join(best.not_above)}"
+        tied = [s.backend for s in self.ranking.standings if s.overlaps_best]
+        if tied:
+            text += f"; CI overlaps: {', '.join(tied)}"
+        return text
+
+
+@dataclass
+class ReportData:
+    run_id: str
+    facts: list[tuple[str, str]]
+    matrix: Table
+    tasks: list[TaskSection]
+    errors: Table
+    config: list[tuple[str, Table]]
+    plots: list[PlotFile] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def overview_plots(self) -> list[PlotFile]:
+        return [p for p in self.plots if p.task is None]
+
+
+def build_report(
+    run: dict[str, Any],
+    summary: dict[str, Any],
+    records: list[dict[str, Any]],
+    options: ReportOptions | None = None,
+) -> ReportData:
+    options = options or ReportOptions()
+    rankings = rank_run(summary, run)
+    kinds = {b["name"]: str(b.get("kind") or "") for b in run.get("backends", [])}
+    backends = [b["name"] for b in run.get("backends", [])]
+    backends += [c["backend"] for c in summary.get("cells", []) if c["backend"] not in backends]
+    by_task: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        by_task.setdefault(record["task"], []).append(record)
+    sections = []
+    for name, ranking in rankings.items():
+        worst, surprising = select_samples(ranking, by_task.get(name, []), options.samples_per_task)
+        sections.append(
+            TaskSection(
+                name=name,
+                kind=ranking.kind,
+                ranking=ranking,
+                leaderboard=tables.leaderboard(ranking),
+                breakdowns=tables.breakdown_tables(ranking),
+                classification=tables.classification_tables(ranking),
+                worst=worst,
+                surprising=surprising,
+            )
+        )
+    notes = []
+    costs = [c.get("cost_per_sample_usd") for c in summary.get("cells", [])]
+    if costs and not any(isinstance(c, int | float) and c > 0 for c in costs):
+        notes.append(
+            "No cost plot: every backend here is free (baselines, local engines) or has an unknown cost."
+        )
+    if options.media:
+        views = [v for s in sections for v in (*s.surprising, *s.worst)]
+        budget = Budget(options.media_budget_bytes)
+        attach_previews(views, MediaLookup(run, use_datasets=options.use_datasets), budget)
+        if budget.refused:
+            notes.append("Some media previews were left out to keep the report small.")
+    return ReportData(
+        run_id=str(run.get("run_id") or summary.get("run_id") or ""),
+        facts=runinfo.facts(run, summary, records),
+        matrix=tables.matrix(rankings.values(), [b for b in backends if b], kinds),
+        tasks=sections,
+        errors=tables.error_table(records),
+        config=runinfo.config_tables(run),
+        notes=notes,
+    )
+
+
+def attach_plots(report: ReportData, plots: list[PlotFile]) -> None:
+    """Hand each task its breakdown plots; the rest are the run's overview."""
+    report.plots = plots
+    sections = {s.name: s for s in report.tasks}
+    for plot in plots:
+        if plot.task is not None and plot.task in sections:
+            sections[plot.task].plots.append(plot)

@@ -1,0 +1,184 @@
+"""The report's tables as rows of display strings, shared by the Markdown and HTML renderers.
+
+A `Table` is a header and rows of cells; a cell carries its text and a few flags the HTML uses
+for emphasis (best, baseline). Everything is formatted once here, so both reports agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from evals.report import fmt
+from evals.report.ranking import TaskRanking
+
+EXAMPLES_PER_ERROR = 3
+MESSAGE_CHARS = 240
+
+
+@dataclass
+class Cell:
+    text: str
+    best: bool = False
+    baseline: bool = False
+    numeric: bool = False
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    caption: str = ""
+
+    def add(self, *cells: Cell | str) -> None:
+        self.rows.append([c if isinstance(c, Cell) else Cell(c) for c in cells])
+
+
+def num_cell(text: str, **flags: bool) -> Cell:
+    return Cell(text, numeric=True, **flags)
+
+
+def backend_name(name: str, kind: str) -> str:
+    return f"{name} (baseline)" if kind == "baseline" else f"{name} (engine)" if kind == "engine" else name
+
+
+def leaderboard(ranking: TaskRanking) -> Table:
+    """One row per backend, best first: headline value with CI, other metrics, n, errors, cost, latency."""
+    metrics = list((ranking.standings[0].cell.get("metrics") or {}) if ranking.standings else [])
+    others = [m for m in metrics if m != ranking.metric]
+    head = ranking.metric or "score"
+    header = ["#", "backend", "model", f"{head} {fmt.arrow(ranking.higher_is_better)} [95% CI]"]
+    header += [f"{m} {fmt.arrow(_higher(ranking, m))}" for m in others]
+    header += ["n", "errors", "cost", "$/sample", "p50", "p95", "notes"]
+    table = Table(header)
+    for place, standing in enumerate(ranking.standings, start=1):
+        cell = standing.cell
+        entries = cell.get("metrics") or {}
+        headline = fmt.metric(entries.get(ranking.metric or ""))
+        corpus = entries.get(ranking.metric or "", {})
+        if corpus.get("aggregation") == "corpus" and fmt.is_number(corpus.get("sample_mean")):
+            headline += f" (per-sample mean {fmt.num(corpus['sample_mean'])})"
+        errors = f"{cell.get('n_errors', 0)} ({fmt.percent(cell.get('error_rate'))})"
+        if cell.get("n_not_run"):
+            errors += f", {cell['n_not_run']} not run"
+        latency = cell.get("latency_s") or {}
+        flags = {"best": standing.best, "baseline": standing.is_baseline}
+        table.add(
+            num_cell(str(place)),
+            Cell(backend_name(standing.backend, standing.kind), **flags),
+            Cell(str(standing.model or "")),
+            num_cell(headline, **flags),
+            *[num_cell(fmt.metric(entries.get(m))) for m in others],
+            num_cell(str(cell.get("n_scored", 0))),
+            num_cell(errors),
+            num_cell(fmt.cost(cell.get("cost_usd"))),
+            num_cell(fmt.cost(cell.get("cost_per_sample_usd"))),
+            num_cell(fmt.seconds(latency.get("p50"))),
+            num_cell(fmt.seconds(latency.get("p95"))),
+            Cell(", ".join(standing.notes())),
+        )
+    return table
+
+
+def _higher(ranking: TaskRanking, metric: str) -> bool:
+    for standing in ranking.standings:
+        entry = (standing.cell.get("metrics") or {}).get(metric)
+        if entry:
+            return bool(entry.get("higher_is_better", True))
+    return True
+
+
+def matrix(rankings: Iterable[TaskRanking], backends: list[str], kinds: dict[str, str]) -> Table:
+    """Task × backend: the headline value of each task, the best marked."""
+    table = Table(["task", "metric", *[backend_name(b, kinds.get(b, "")) for b in backends]])
+    for ranking in rankings:
+        places = ranking.by_backend()
+        cells = []
+        for backend in backends:
+            standing = places.get(backend)
+            if standing is None:
+                cells.append(num_cell("·"))
+                continue
+            text = fmt.num(standing.value) + (" ★" if standing.best else "")
+            if standing.not_above:
+                text += " (≤ baseline)"
+            cells.append(num_cell(text, best=standing.best, baseline=standing.is_baseline))
+        metric = f"{ranking.metric} {fmt.arrow(ranking.higher_is_better)}" if ranking.metric else "—"
+        table.add(ranking.task, metric, *cells)
+    return table
+
+
+def breakdown_tables(ranking: TaskRanking) -> list[tuple[str, Table]]:
+    """Per breakdown field: a row per group, a column per backend (headline value, CI, n)."""
+    metric = ranking.metric
+    if metric is None:
+        return []
+    fields: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for standing in ranking.standings:
+        for name, by_group in (standing.cell.get("breakdowns") or {}).items():
+            fields[name][standing.backend] = by_group
+            groups[name] += [g for g in by_group if g not in groups[name]]
+    out = []
+    for name, per_backend in fields.items():
+        table = Table([name, *[backend_name(s.backend, s.kind) for s in ranking.standings]])
+        for group in groups[name]:
+            cells = []
+            for standing in ranking.standings:
+                entry = (per_backend.get(standing.backend) or {}).get(group)
+                if not entry:
+                    cells.append(num_cell("·"))
+                    continue
+                value = fmt.metric((entry.get("metrics") or {}).get(metric))
+                cells.append(num_cell(f"{value} n={entry.get('n', 0)}", baseline=standing.is_baseline))
+            table.add(group, *cells)
+        out.append((name, table))
+    return out
+
+
+def classification_tables(ranking: TaskRanking) -> list[tuple[str, Table, Table]]:
+    """Per backend × label scorer: (title, per-label P/R/F1 table, confusion matrix)."""
+    out = []
+    for standing in ranking.standings:
+        for scorer, report in (standing.cell.get("classification") or {}).items():
+            labels = [str(label) for label in report.get("labels", [])]
+            scores = Table(["label", "precision", "recall", "F1", "support"])
+            for label in labels:
+                entry = (report.get("per_label") or {}).get(label, {})
+                scores.add(
+                    label,
+                    num_cell(fmt.num(entry.get("precision"))),
+                    num_cell(fmt.num(entry.get("recall"))),
+                    num_cell(fmt.num(entry.get("f1"))),
+                    num_cell(str(entry.get("support", 0))),
+                )
+            scores.caption = f"macro F1 (over reference labels): {fmt.num(report.get('macro_f1'))}"
+            confusion = Table(["reference ↓ / predicted →", *labels])
+            for label, counts in zip(labels, report.get("confusion_matrix", []), strict=False):
+                confusion.add(label, *[num_cell(str(c)) for c in counts])
+            title = f"{backend_name(standing.backend, standing.kind)} · {scorer}"
+            out.append((title, scores, confusion))
+    return out
+
+
+def error_table(records: Iterable[dict[str, Any]]) -> Table:
+    """Failed and not-run samples grouped by task, backend and kind, with a few examples."""
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        if record.get("status") == "ok":
+            continue
+        kind = str((record.get("error") or {}).get("kind") or "unknown")
+        if record.get("status") == "not_run":
+            kind += " (not run)"
+        groups[(record["task"], record["backend"], kind)].append(record)
+    table = Table(["task", "backend", "kind", "count", "examples"])
+    for (task, backend, kind), group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        group.sort(key=lambda r: r["sample_id"])
+        examples = [
+            f"{r['sample_id']}: {fmt.clip((r.get('error') or {}).get('message'), MESSAGE_CHARS)}"
+            for r in group[:EXAMPLES_PER_ERROR]
+        ]
+        table.add(task, backend, kind, num_cell(str(len(group))), "\n".join(examples))
+    return table
