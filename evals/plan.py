@@ -56,7 +56,7 @@ class Plan:
                 "model": b.model,
                 "base_url": b.config.base_url,
                 "modalities": sorted(b.modalities),
-                "concurrency": b.config.concurrency,
+                "concurrency": b.concurrency,
                 "rpm": b.config.rpm,
                 "timeout": b.config.timeout,
                 "max_retries": b.config.max_retries,
@@ -114,10 +114,16 @@ def _check_pair(task: Task, backend: Backend) -> None:
             field=f"backends.{backend.name}",
             fix="give the backend a tasks: filter that leaves this task out, or pick another backend",
         )
-    if task.output not in backend.outputs:
+    lacking = sorted(task.needs_outputs - backend.outputs)
+    if lacking:
+        speech = task.output == "audio"
         raise InputError(
-            f"task {task.name!r} expects {task.output} output; backend {backend.name!r} "
-            f"produces {', '.join(sorted(backend.outputs))}",
+            f"task {task.name!r} is scored on {' and '.join(sorted(task.needs_outputs))} output; backend "
+            f"{backend.name!r} ({backend.type_name}) produces {', '.join(sorted(backend.outputs))}",
             field=f"backends.{backend.name}",
-            fix="use a backend that produces that output, or filter this task out",
+            fix=(
+                "wrap the speech synthesiser in a tts-roundtrip backend (synthesise, then transcribe)"
+                if speech
+                else "use a backend that produces that output, or filter this task out"
+            ),
         )

@@ -32,7 +32,9 @@ class BackendConfig(BaseModel):
     model: str | None = None
     base_url: str | None = None
     api_key_env: str | None = Field(None, description="environment variable holding the key")
-    concurrency: int = Field(8, ge=1, le=1024)
+    concurrency: int | None = Field(
+        None, ge=1, le=1024, description="requests in flight (default: the backend's own, e.g. 8 for APIs)"
+    )
     rpm: float | None = Field(None, gt=0, description="requests per minute, at most")
     timeout: float = Field(60.0, gt=0, description="seconds per request")
     max_retries: int = Field(4, ge=0, le=20)
@@ -76,6 +78,14 @@ class Backend(ABC):
     @property
     def model(self) -> str:
         return self.config.model or self.default_model or self.type_name
+
+    def default_concurrency(self) -> int:
+        """Requests in flight when the run config does not say (engines: their pool size)."""
+        return 8
+
+    @property
+    def concurrency(self) -> int:
+        return self.config.concurrency or self.default_concurrency()
 
     def check(self) -> None:
         """Raise InputError before the run if the backend cannot work (missing key, engine)."""

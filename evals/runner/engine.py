@@ -89,9 +89,7 @@ class Runner:
         self.shard = shard
         self.stats = RunStats()
         self._rng = random.Random(seed)
-        self._limiters = {
-            name: RequestLimiter(b.config.concurrency, b.config.rpm) for name, b in backends.items()
-        }
+        self._limiters = {name: RequestLimiter(b.concurrency, b.config.rpm) for name, b in backends.items()}
         self._policies = {
             name: RetryPolicy(
                 max_retries=b.config.max_retries,
@@ -119,7 +117,7 @@ class Runner:
         total = task.count(limit=self.limit, shard=self.shard) if self.progress.enabled else None
         for backend in backends:
             self._bars[(task.name, backend.name)] = self.progress.add(f"{task.name} · {backend.name}", total)
-        window = asyncio.Semaphore(max(4, 2 * max(b.config.concurrency for b in backends)))
+        window = asyncio.Semaphore(max(4, 2 * max(b.concurrency for b in backends)))
         async with asyncio.TaskGroup() as group:
             for sample in task.samples(limit=self.limit, shard=self.shard):
                 todo = [b for b in backends if (task.name, b.name, sample.id) not in self.done]

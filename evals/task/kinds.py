@@ -31,6 +31,9 @@ class KindDefaults:
     instruction: str | None
     scorers: tuple[str | tuple[str, dict[str, str]], ...]
     output: str = "text"
+    # What a backend must produce for the answer to be scored. A tts task is scored on a
+    # transcript of the audio, so it needs both (the tts-roundtrip backend gives both).
+    needs: frozenset[str] = frozenset({"text"})
 
 
 KINDS: dict[str, KindDefaults] = {
@@ -57,7 +60,7 @@ KINDS: dict[str, KindDefaults] = {
         "{{ question }}\n" + _CHOICES + "Answer with the option's letter.", ("multiple_choice",)
     ),
     "yes_no": KindDefaults("{{ question }}\nAnswer yes or no.", ("yes_no",)),
-    "tts": KindDefaults("{{ text }}", ("wer",), output="audio"),
+    "tts": KindDefaults("{{ text }}", ("wer",), output="audio", needs=frozenset({"audio", "text"})),
     "custom": KindDefaults(None, ()),
 }
 

@@ -40,6 +40,11 @@ class Task:
         return KINDS[self.spec.kind].output
 
     @property
+    def needs_outputs(self) -> frozenset[str]:
+        """What a backend must produce for this task's answers to be scored."""
+        return KINDS[self.spec.kind].needs
+
+    @property
     def metrics(self) -> list[Metric]:
         return [m for s in self.scorers for m in s.metrics]
 

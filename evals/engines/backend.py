@@ -1,0 +1,94 @@
+"""What every local engine backend shares: the process pool, its size, and the cache identity."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import Field
+
+from evals.backends.base import Backend, BackendConfig, BackendOptions
+from evals.engines.pool import EnginePool, machine_workers
+from evals.errors import MediaError
+from evals.media import Media
+from evals.records import Request
+
+
+class EngineOptions(BackendOptions):
+    workers: int | None = Field(
+        None, ge=1, le=256, description="worker processes (default: one per core this process may use)"
+    )
+
+
+class EngineBackend(Backend):
+    """A CPU-bound engine run in a pool of worker processes, one model per worker.
+
+    Concurrency: more samples in flight than workers only queue inside the pool, and that wait
+    would be counted as the sample's latency. So when the run config does not set `concurrency`,
+    it is the pool size.
+    """
+
+    kind = "engine"
+    Options = EngineOptions
+    options: EngineOptions
+
+    def __init__(self, config: BackendConfig) -> None:
+        super().__init__(config)
+        self.workers = self.options.workers or machine_workers()
+        self._pool: EnginePool | None = None
+
+    def default_concurrency(self) -> int:
+        return self.workers
+
+    @abstractmethod
+    def loader(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        """The function each worker calls once to load its model, and its arguments."""
+
+    @property
+    def pool(self) -> EnginePool:
+        if self._pool is None:
+            function, args = self.loader()
+            self._pool = EnginePool(function, args, self.workers)
+        return self._pool
+
+    def cache_identity(self) -> dict[str, Any]:
+        # The pool size does not change an answer; the engine's version does.
+        options = self.options.model_dump(exclude={"workers"})
+        return {"type": self.type_name, "model": self.model, "options": options, "versions": self.versions()}
+
+    async def aclose(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
+
+
+def media_of(request: Request, kind: str, backend: str) -> list[Media]:
+    """The request's media of one kind, in order; none is a per-sample media error."""
+    found = [part.media for part in request.media_parts() if part.kind == kind]
+    if not found:
+        raise MediaError(f"backend {backend!r} needs an {kind} in the request, and it has none")
+    return found
+
+
+def user_text(request: Request) -> str:
+    """The text of the last user turn (what a TTS engine speaks)."""
+    for message in reversed(request.messages):
+        if message.role == "user":
+            return message.text
+    return ""
+
+
+def ocr_raw(text: str, stamps: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    """Debugging detail for one OCR response: worker stamps, lines read, lines per engine second."""
+    lines = len(text.splitlines())
+    seconds = sum(float(s["engine_s"]) for s in stamps)
+    speed = round(lines / seconds, 3) if seconds > 0 else None
+    return {"workers": stamps, "lines": lines, "lines_per_s": speed, **extra}
+
+
+def speech_raw(audio_seconds: float, stamps: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    """Debugging detail for one speech response: worker stamps and the real-time factor
+    (engine seconds per second of audio; below 1 is faster than real time)."""
+    seconds = sum(float(s["engine_s"]) for s in stamps)
+    rtf = round(seconds / audio_seconds, 4) if audio_seconds > 0 else None
+    return {"workers": stamps, "audio_s": round(audio_seconds, 3), "rtf": rtf, **extra}
