@@ -152,8 +152,10 @@ RECIPES: dict[str, Recipe] = {
             250,
             {"image": "images"},
             "Real handwritten digits from scikit-learn's load_digits (8x8, 17 grey levels), "
-            "enlarged to 128x128 by nearest neighbour, 25 of each digit.",
+            "enlarged to 64x64 with smooth (bicubic) strokes on a 32-pixel white margin, "
+            "25 of each digit.",
             ("digit",),
+            params={"size": 64, "resample": "bicubic", "margin": 32},
             license="UCI Optical Recognition of Handwritten Digits (Alpaydin & Kaynak, 1998), "
             "CC BY 4.0, as shipped in scikit-learn (BSD-3-Clause).",
             libraries={**_IMAGE_LIBS, "scikit-learn": lambda: version("scikit-learn")},

@@ -32,34 +32,46 @@ def backend_label(cell: dict[str, Any]) -> str:
     return escape(f"{cell['backend']}{tag}")
 
 
-def summary_table(summary: dict[str, Any], title: str | None = None) -> Table:
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for column in ("task", "backend", "metric", "value [95% CI]", "n", "errors", "cost", "p50/p95"):
-        table.add_column(column, justify="right" if column in ("n", "errors") else "left")
+def _interval(metric: dict[str, Any]) -> str:
+    value = fmt_value(metric.get("value"))
+    if metric.get("ci_low") is None:
+        return value
+    return f"{value} ({fmt_value(metric.get('ci_low'))}–{fmt_value(metric.get('ci_high'))})"
+
+
+def task_tables(summary: dict[str, Any]) -> list[Table]:
+    """One table per task: a row per backend, a column per metric (value and 95% interval), then
+    n, errors (beside the score, never inside it), cost and latency."""
+    by_task: dict[str, list[dict[str, Any]]] = {}
     for cell in summary.get("cells", []):
-        latency = cell.get("latency_s") or {}
-        timing = f"{fmt_seconds(latency.get('p50'))}/{fmt_seconds(latency.get('p95'))}"
-        errors = str(cell["n_errors"]) + (f" (+{cell['n_not_run']} not run)" if cell["n_not_run"] else "")
-        metrics = cell.get("metrics") or {"—": {}}
-        for index, (name, metric) in enumerate(metrics.items()):
-            ci = (
-                f" [{fmt_value(metric.get('ci_low'))}, {fmt_value(metric.get('ci_high'))}]"
-                if metric.get("ci_low") is not None
-                else ""
-            )
-            first = index == 0
+        by_task.setdefault(cell["task"], []).append(cell)
+    tables = []
+    for task, cells in by_task.items():
+        metrics = list(dict.fromkeys(name for cell in cells for name in cell.get("metrics") or {}))
+        table = Table(title=escape(task), title_justify="left", header_style="bold", pad_edge=False)
+        table.add_column("backend")
+        for name in metrics:
+            table.add_column(escape(name), justify="right")
+        for column in ("n", "err", "cost", "p50/p95"):
+            table.add_column(column, justify="right")
+        for cell in cells:
+            latency = cell.get("latency_s") or {}
+            errors = str(cell["n_errors"]) + (f"+{cell['n_not_run']} not run" if cell["n_not_run"] else "")
             table.add_row(
-                cell["task"] if first else "",
-                backend_label(cell) if first else "",
-                name,
-                fmt_value(metric.get("value")) + ci,
-                str(metric.get("n", 0)),
-                errors if first else "",
-                fmt_cost(cell.get("cost_usd")) if first else "",
-                timing if first else "",
+                backend_label(cell),
+                *(_interval((cell.get("metrics") or {}).get(name, {})) for name in metrics),
+                str(cell["n_scored"]),
+                errors,
+                fmt_cost(cell.get("cost_usd")),
+                f"{fmt_seconds(latency.get('p50'))}/{fmt_seconds(latency.get('p95'))}",
             )
-    return table
+        tables.append(table)
+    return tables
 
 
 def print_summary(summary: dict[str, Any], console: Console | None = None, title: str | None = None) -> None:
-    (console or Console()).print(summary_table(summary, title))
+    console = console or Console()
+    if title:
+        console.print(f"[bold]{escape(title)}[/]: values with 95% bootstrap intervals")
+    for table in task_tables(summary):
+        console.print(table)

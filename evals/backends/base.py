@@ -27,7 +27,7 @@ class BackendConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:@/-]*$", description="label in reports")
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:@/+-]*$", description="label in reports")
     type: str = Field(description="registered backend type (run-eval list shows them)")
     model: str | None = None
     base_url: str | None = None
@@ -55,6 +55,9 @@ class Backend(ABC):
     modalities: ClassVar[frozenset[str]] = frozenset({"text"})
     outputs: ClassVar[frozenset[str]] = frozenset({"text"})
     cacheable: ClassVar[bool] = True
+    # CPU-bound local work (engines): across all such backends the runner lets one request per
+    # core run at a time, so engines do not slow each other down and their latencies stay honest.
+    cpu_bound: ClassVar[bool] = False
     default_model: ClassVar[str | None] = None
     Options: ClassVar[type[BackendOptions]] = BackendOptions
 

@@ -53,7 +53,7 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError("no YAML files found", field="PATH", fix="give task files or folders of them")
     for path in files:
         try:
-            out.print(f"[green]ok[/] {escape(str(path))}: {escape(validate_file(path))}")
+            out.print(f"[green]ok[/] {escape(str(path))}: {escape(validate_file(path))}", soft_wrap=True)
         except InputError as exc:
             failed += 1
             exc.located(file=str(path))

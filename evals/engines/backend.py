@@ -30,6 +30,7 @@ class EngineBackend(Backend):
     """
 
     kind = "engine"
+    cpu_bound = True
     Options = EngineOptions
     options: EngineOptions
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from evals.errors import MediaError
+from evals.machine import usable_cores
 
 T = TypeVar("T")
 
@@ -47,11 +48,8 @@ class WorkerStamp:
 
 
 def machine_workers() -> int:
-    """The cores this process may use (the affinity mask, where the platform has one)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS and Windows
-        return max(1, os.cpu_count() or 1)
+    """One worker per core this process may use."""
+    return usable_cores()
 
 
 def single_threaded_env() -> None:

@@ -62,7 +62,7 @@ class RapidOCRBackend(EngineBackend):
     def detect(self, request: Request) -> bool:
         if self.options.detect is not None:
             return self.options.detect
-        return request.hints.get("text_layout") != "line"
+        return request.hints.get("text_layout") not in ("line", "char")
 
     def check(self) -> None:
         install.require_module(self.name, "rapidocr_onnxruntime")

@@ -47,6 +47,7 @@ class RoundTripOptions(BackendOptions):
 class RoundTripBackend(Backend):
     type_name = "tts-roundtrip"
     kind = "engine"
+    cpu_bound = True
     modalities = frozenset({"text"})
     outputs = frozenset({"audio", "text"})  # the audio, and the transcript that wer scores
     Options = RoundTripOptions

@@ -20,7 +20,9 @@ from evals.errors import InputError
 from evals.records import Request, Response
 
 # Tesseract's page-segmentation modes (`tesseract --help-psm`) by the task's text_layout hint.
-PSM_BY_LAYOUT = {"line": 7, "word": 8, "block": 6, "sparse": 11}
+PSM_BY_LAYOUT = {"char": 10, "line": 7, "word": 8, "block": 6, "sparse": 11}
+# The `charset` hint: what the answer can contain, given to tesseract as a character whitelist.
+CHARSETS = {"digits": "0123456789"}
 PSM_AUTO = 3  # tesseract's own default: full automatic page segmentation
 
 
@@ -50,13 +52,13 @@ def _load(tesseract_cmd: str) -> str:
     return tesseract_cmd
 
 
-def _recognise(image: bytes, lang: str, psm: int) -> str:
+def _recognise(image: bytes, lang: str, config: str) -> str:
     import pytesseract
     from PIL import Image
 
     pytesseract.pytesseract.tesseract_cmd = model()
     with Image.open(io.BytesIO(image)) as picture:
-        text: str = pytesseract.image_to_string(picture, lang=lang, config=f"--psm {psm}")
+        text: str = pytesseract.image_to_string(picture, lang=lang, config=config)
     return text
 
 
@@ -83,6 +85,12 @@ class TesseractBackend(EngineBackend):
         if self.options.psm is not None:
             return self.options.psm
         return PSM_BY_LAYOUT.get(str(request.hints.get("text_layout", "")), PSM_AUTO)
+
+    def tesseract_args(self, request: Request) -> str:
+        """tesseract's command-line settings: the page mode, and a whitelist for a `charset` hint."""
+        whitelist = CHARSETS.get(str(request.hints.get("charset", "")))
+        args = f"--psm {self.psm(request)}"
+        return f"{args} -c tessedit_char_whitelist={whitelist}" if whitelist else args
 
     def check(self) -> None:
         install.require_module(self.name, "pytesseract")
@@ -116,10 +124,11 @@ class TesseractBackend(EngineBackend):
 
     async def generate(self, request: Request) -> Response:
         psm = self.psm(request)
+        config = self.tesseract_args(request)
         texts: list[str] = []
         stamps: list[dict[str, Any]] = []
         for image in media_of(request, "image", self.name):
-            text, stamp = await self.pool.run(_recognise, image.data, self.options.lang, psm)
+            text, stamp = await self.pool.run(_recognise, image.data, self.options.lang, config)
             texts.append(tidy(text))
             stamps.append(stamp.as_dict())
         answer = "\n".join(t for t in texts if t)

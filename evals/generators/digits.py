@@ -4,7 +4,8 @@ The images are the UCI "Optical Recognition of Handwritten Digits" test set (43 
 4.0), shipped inside scikit-learn, so nothing is downloaded. Rows cycle through the digits 0–9
 (balanced classes); row i takes the (i // 10)-th image of digit i % 10 in a seeded shuffle.
 Enlarging is `nearest` by default (each source pixel becomes a square block: the image shows
-exactly the data) or `bicubic` (smooth strokes that look more like ink).
+exactly the data) or `bicubic` (smooth strokes that look more like ink); `margin` adds white
+paper around the digit (the source images run to their edges, which OCR engines read badly).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from functools import lru_cache, partial
 from typing import Any, Literal
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
+from pydantic import Field
 
 from evals.generators import GeneratorParams, IndexedGenerator
 from evals.generators.imaging import png_bytes
@@ -40,17 +42,22 @@ def _order(seed: int) -> tuple[tuple[int, ...], ...]:
     return tuple(orders)
 
 
-def digit_png(source_index: int, size: int, resample: str) -> bytes:
-    """Dark ink on white paper: grey level 255 - value * 255 / 16, enlarged to size × size."""
+def digit_png(source_index: int, size: int, resample: str, margin: int = 0) -> bytes:
+    """Dark ink on white paper: grey level 255 - value * 255 / 16, enlarged to size × size,
+    then `margin` white pixels on every side."""
     images, _ = _digits()
     ink = np.rint(255 - images[source_index] * (255 / 16)).astype(np.uint8)
     method = Image.Resampling.NEAREST if resample == "nearest" else Image.Resampling.BICUBIC
-    return png_bytes(Image.fromarray(ink).resize((size, size), resample=method))
+    digit = Image.fromarray(ink).resize((size, size), resample=method)
+    if margin:
+        digit = ImageOps.expand(digit, border=margin, fill=255)
+    return png_bytes(digit)
 
 
 class DigitsParams(GeneratorParams):
     size: int = 128
     resample: Literal["nearest", "bicubic"] = "nearest"
+    margin: int = Field(0, ge=0, le=512)
 
 
 class Digits(IndexedGenerator):
@@ -70,7 +77,9 @@ class Digits(IndexedGenerator):
         source_index = order[rank]
         return {
             "id": f"digit-{index:04d}",
-            "image": partial(digit_png, source_index, self.params.size, self.params.resample),
+            "image": partial(
+                digit_png, source_index, self.params.size, self.params.resample, self.params.margin
+            ),
             "answer": str(digit),
             "digit": digit,
             "source_index": source_index,

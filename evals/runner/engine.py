@@ -10,6 +10,7 @@ costs nothing on resume. Samples already in the journal are never requested agai
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -23,6 +24,7 @@ from evals.cache import ResponseCache
 from evals.data.samples import Shard
 from evals.errors import MediaError
 from evals.journal import JournalWriter, Key
+from evals.machine import usable_cores
 from evals.records import ErrorInfo, Latency, Request, Response, Result, Sample, stable_hash
 from evals.runner.limits import RequestLimiter
 from evals.runner.progress import ProgressBoard
@@ -99,6 +101,7 @@ class Runner:
             for name, b in backends.items()
         }
         self._identity = {name: b.cache_identity() for name, b in backends.items()}
+        self._cores = asyncio.Semaphore(usable_cores())  # shared by every CPU-bound backend
         self._bars: dict[tuple[str, str], TaskID] = {}
 
     async def run(self) -> RunStats:
@@ -181,7 +184,7 @@ class Runner:
             attempt += 1
             queued_at = time.perf_counter()
             response: Response | None = None
-            async with limiter.slot():
+            async with limiter.slot(), self._cores if backend.cpu_bound else contextlib.nullcontext():
                 if attempt == 1 and self.budget.exhausted:  # checked in the slot, not before it
                     return self._budget_spent(), 0, Latency()
                 started = time.perf_counter()
@@ -234,7 +237,9 @@ class Runner:
             targets=list(sample.targets),
             metadata=sample.metadata,
             usage=response.usage.as_dict(),
-            latency={} if cached else latency.as_dict(),
+            # Cache hits took no time; baselines answer in-process from the sample, so their
+            # "latency" would only measure the event loop. Neither is a latency sample.
+            latency={} if cached or backend.kind == "baseline" else latency.as_dict(),
             cached=cached,
             attempts=attempts,
             request_hash=key,

@@ -17,6 +17,8 @@ from data_support import TASKS, cell, run_tasks, scorers_available
 from evals.task.loader import Task, check_task, load_task
 
 BUILTIN = sorted(TASKS.glob("*.yaml"))
+# Text-to-speech tasks are scored on a backend's speech: the text baselines cannot answer them.
+ANSWERED = [p for p in BUILTIN if "kind: tts" not in p.read_text()]
 HUB = sorted((TASKS / "hub").glob("*.yaml"))
 
 
@@ -40,10 +42,10 @@ def _scorer_names(task_paths: list[Path]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def summary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    missing = scorers_available(_scorer_names(BUILTIN))
+    missing = scorers_available(_scorer_names(ANSWERED))
     if missing:
         pytest.skip(f"scorers not written yet: {', '.join(missing)}")
-    return run_tasks(BUILTIN, ["oracle", "majority"], tmp_path_factory.mktemp("reports"))
+    return run_tasks(ANSWERED, ["oracle", "majority"], tmp_path_factory.mktemp("reports"))
 
 
 @pytest.mark.parametrize("path", BUILTIN + HUB, ids=lambda p: p.stem)
@@ -61,7 +63,7 @@ def test_task_file_loads(path: Path) -> None:
             assert all(field in s.metadata and s.metadata[field] is not None for s in samples), field
 
 
-@pytest.mark.parametrize("path", BUILTIN, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ANSWERED, ids=lambda p: p.stem)
 def test_oracle_is_perfect(path: Path, summary: dict[str, Any]) -> None:
     entry = cell(summary, path.stem, "oracle")
     assert entry["n_errors"] == 0 and entry["n_scored"] == entry["n_total"] > 0
@@ -88,7 +90,7 @@ def _expected_prior(task: Task) -> dict[str, float]:
     return expected
 
 
-@pytest.mark.parametrize("path", BUILTIN, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ANSWERED, ids=lambda p: p.stem)
 def test_majority_scores_the_prior(path: Path, summary: dict[str, Any]) -> None:
     task = load_task(path)
     measured = {k: v["value"] for k, v in cell(summary, task.name, "majority")["metrics"].items()}
