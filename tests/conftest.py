@@ -14,7 +14,9 @@ sys.path.insert(0, str(Path(__file__).parent / "core"))
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """No test touches the user's real response cache."""
     monkeypatch.setenv("EVALS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     yield
@@ -34,10 +36,15 @@ def image_dataset(tmp_path: Path) -> Path:
     rows = []
     for i in range(30):
         write_png(data / f"img{i}.png", (i * 8, 0, 0))
-        rows.append({
-            "id": f"s{i:02d}", "image": f"img{i}.png", "question": f"What is item {i}?",
-            "answer": "red" if i % 3 else "blue", "level": ["easy", "hard"][i % 2],
-        })
+        rows.append(
+            {
+                "id": f"s{i:02d}",
+                "image": f"img{i}.png",
+                "question": f"What is item {i}?",
+                "answer": "red" if i % 3 else "blue",
+                "level": ["easy", "hard"][i % 2],
+            }
+        )
     (data / "items.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     task = tmp_path / "items.yaml"
     task.write_text(
@@ -50,7 +57,7 @@ def image_dataset(tmp_path: Path) -> Path:
         "prompt:\n"
         "  parts:\n"
         "    - image: image\n"
-        "    - text: \"{{ question }} [sample:{{ sample_id }}]\"\n"
+        '    - text: "{{ question }} [sample:{{ sample_id }}]"\n'
         "scorers: [exact_match]\n"
         "breakdowns: [level]\n"
     )
