@@ -4,8 +4,8 @@
 
 1. overhead: samples/s end to end with the in-process `echo` backend (load, hash and check each
    image, render the prompt, answer, score, journal), and where the time goes (a profile);
-2. re-run and resume: a finished run repeated with the cache sends 0 requests; a run killed at
-   50% and resumed sends only the missing half;
+2. re-run and resume (200 ms per request, as in bench_throughput.py): a finished run repeated
+   with the cache sends 0 requests; a run killed at 50% and resumed sends only the missing half;
 3. memory: peak RSS of 1k/5k/10k 512×512 image tasks streamed through the runner.
 """
 
@@ -168,7 +168,7 @@ def rerun_and_resume(work: Path, n: int) -> list[str]:
     config = folder / "run.yaml"
     config.write_text(
         f"name: rerun\ntasks: [{task}]\nbackends:\n"
-        "  - {name: sleepy, type: 'bench_backends:SleepBackend', concurrency: 64, options: {latency_s: 0.02}}\n"
+        "  - {name: sleepy, type: 'bench_backends:SleepBackend', concurrency: 64, options: {latency_s: 0.2}}\n"
     )
     cache = ["--cache-dir", str(folder / "cache")]
     started = time.perf_counter()
@@ -198,7 +198,7 @@ def rerun_and_resume(work: Path, n: int) -> list[str]:
     resumed = json.loads((crash / "run.json").read_text())["attempts"][-1]
     lines = journal.read_bytes().count(b"\n")
     return [
-        f"### Re-run and resume ({n} samples, in-process backend with 20 ms latency, concurrency 64)",
+        f"### Re-run and resume ({n} samples, in-process backend with 200 ms latency, concurrency 64)",
         f"- requests sent by the repeat: {attempt['requests']} (cache hits {attempt['cache_hits']}); target 0",
         f"- runner phase: first {phase_first:.2f} s, repeat {phase_second:.3f} s = {100 * phase_second / phase_first:.1f}% "
         "of the first; target ≤ 5%",
