@@ -6,11 +6,11 @@ import fnmatch
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from evals.backends.base import BackendConfig
 from evals.errors import InputError
-from evals.yamlfile import load_model
+from evals.yamlfile import line_of, load_model, load_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,13 +37,14 @@ class RunConfig(BaseModel):
     )
     seed: int = 0
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> RunConfig:
-        names = [b.name for b in self.backends]
+    @field_validator("backends")
+    @classmethod
+    def _unique_names(cls, backends: list[BackendConfig]) -> list[BackendConfig]:
+        names = [b.name for b in backends]
         for name in names:
             if names.count(name) > 1:
-                raise ValueError(f"backend name {name!r} is used twice; give each a unique name")
-        return self
+                raise ValueError(f"backend name {name!r} is used twice; give each backend a unique name")
+        return backends
 
     def with_providers(self) -> tuple[RunConfig, list[str]]:
         """This config plus the `providers` whose key is in the environment; and the skipped."""
@@ -67,6 +68,29 @@ class RunConfig(BaseModel):
 
 def load_config(path: Path) -> RunConfig:
     return load_model(path, RunConfig)
+
+
+def locate_in_config(exc: InputError, path: Path) -> InputError:
+    """Point an error about a run config (a backend's type, options, key; its tasks) at the
+    config file and, when its field names a key of the file, at that key's line. Errors that
+    already name another file (a task, a dataset) keep it."""
+    if exc.file is not None and exc.file != str(path):
+        return exc
+    exc.located(file=str(path))
+    if exc.line is not None or not exc.field:
+        return exc
+    try:
+        data, lines = load_yaml(path)
+    except InputError:
+        return exc
+    steps: list[str | int] = list(exc.field.split("."))
+    if steps[0] in ("backends", "providers") and len(steps) > 1 and isinstance(data, dict):
+        names = [b.get("name") if isinstance(b, dict) else None for b in data.get(steps[0]) or []]
+        if steps[1] in names:
+            steps[1] = names.index(steps[1])
+    if (steps[0],) in lines:
+        exc.line = line_of(lines, tuple(steps))
+    return exc
 
 
 def resolve_task_path(entry: str, base: Path) -> Path:

@@ -49,6 +49,11 @@ def _check_image(data: bytes, mime: str | None, where: str) -> None:
                     image.verify()
     except MediaError:
         raise
+    except Image.DecompressionBombError as exc:  # PIL refuses to open it at all (> 2× its limit)
+        raise MediaError(
+            f"{where}: image is too large to open ({exc}); the limit is "
+            f"{MAX_IMAGE_PIXELS / 1e6:.0f} megapixels"
+        ) from exc
     except Exception as exc:  # PIL raises many types for corrupt files
         raise MediaError(f"{where}: corrupt or truncated image ({exc})") from exc
 

@@ -130,9 +130,9 @@ class RunDir:
         except BlockingIOError:
             handle.close()
             raise InputError(
-                "another run-eval process is writing this run directory",
+                "another run-eval process (a run, a resume or a report) is writing this run directory",
                 file=str(self.path),
-                fix="wait for it to finish",
+                fix="wait for it to finish (`run-eval report RUN_DIR --out DIR` writes a report elsewhere)",
             ) from None
         self._lock = handle
 

@@ -31,14 +31,26 @@ _SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL)", re.IGNORECA
 _MIN_SECRET_LENGTH = 8
 
 
+# Keys a backend read from the environment: secret whatever their variable is called
+# (`api_key_env: LLAMA_AUTH` does not say "key").
+_READ_KEYS: set[str] = set()
+
+
+def remember_secret(value: str) -> None:
+    """Treat this value as a secret from now on (a key read through `api_key_env`)."""
+    if len(value) >= _MIN_SECRET_LENGTH:
+        _READ_KEYS.add(value)
+
+
 def secret_values() -> list[str]:
-    """Values of environment variables whose names say they are secrets, longest first."""
+    """Values of environment variables whose names say they are secrets, and keys backends
+    have read, longest first."""
     found = {
         value
         for name, value in os.environ.items()
         if _SECRET_NAME.search(name) and len(value) >= _MIN_SECRET_LENGTH
     }
-    return sorted(found, key=len, reverse=True)
+    return sorted(found | _READ_KEYS, key=len, reverse=True)
 
 
 def scrub(text: str, secrets: list[str] | None = None) -> str:

@@ -28,6 +28,7 @@ from evals.pricing import configure_pricing
 from evals.rundir import RunDir, git_commit, package_versions
 from evals.runner.engine import Budget, Runner, RunStats
 from evals.runner.progress import ProgressBoard
+from evals.task.loader import check_before_run
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,8 @@ def _prepare(config: RunConfig, base: Path, records: list[dict[str, Any]], optio
     """
     configure_pricing([base / p for p in config.pricing] or None)
     plan = make_plan(config, base)
+    for task in plan.tasks:  # bad rows and templates are refused here, not half-way through
+        check_before_run(task)
     if config.budget_usd is not None:
         shard = Shard.parse(config.shard) if config.shard else None
         skip = _done_keys(records, options.retry_errors)
@@ -115,6 +118,12 @@ def start_run(config: RunConfig, base: Path, options: RunOptions) -> RunOutcome:
         rundir = RunDir.create(options.reports, config.name)
     rundir.lock()
     try:
+        if rundir.run_file.exists():  # another process started a run here since the check above
+            raise InputError(
+                "this folder already holds a run",
+                file=str(rundir.path),
+                fix=f"continue it with --resume {rundir.path}, or choose another --out",
+            )
         rundir.write_run(
             {
                 "run_id": rundir.path.name,
@@ -184,6 +193,13 @@ def _execute(plan: Plan, rundir: RunDir, options: RunOptions, records: list[dict
     )
     started = time.time()
     status = "failed"
+    # The attempt is recorded as it starts: one killed (SIGKILL, power loss) keeps its entry,
+    # marked "killed" by the next attempt (the run directory's lock says no writer is alive).
+    earlier = [
+        {**a, "status": "killed"} if a.get("status") == "running" else a
+        for a in rundir.read_run().get("attempts", [])
+    ]
+    rundir.update_run(attempts=[*earlier, {"started_at": started, "finished_at": None, "status": "running"}])
     try:
         with progress:
             asyncio.run(_run_and_close(runner, plan))
@@ -195,9 +211,8 @@ def _execute(plan: Plan, rundir: RunDir, options: RunOptions, records: list[dict
         journal.close()
         if cache is not None:
             cache.close()
-        run = rundir.read_run()
         attempts = [
-            *run.get("attempts", []),
+            *earlier,
             {
                 "started_at": started,
                 "finished_at": time.time(),

@@ -42,6 +42,16 @@ def load_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except yaml.constructor.ConstructorError as exc:
+        # The safe loader builds no Python objects: a `!!python/...` tag is refused, not run.
+        mark = exc.problem_mark
+        raise InputError(
+            f"refused YAML tag: {exc.problem}",
+            file=str(path),
+            line=mark.line + 1 if mark else None,
+            fix="remove the tag: files are loaded with YAML's safe loader, which builds no "
+            "Python objects; write plain values",
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -124,6 +134,11 @@ def validation_to_input_error(
     elif kind == "missing":
         message = "required field is missing"
         fix = f"add '{loc[-1]}:'"
+    elif kind == "value_error":
+        # Our validators raise ValueError("what is wrong; how to fix it").
+        text = str(err["msg"]).removeprefix("Value error, ")
+        message, _, fix_text = text.rpartition("; ") if "; " in text else (text, "", "")
+        fix = fix_text or None
     else:
         message = str(err["msg"])
         inp = err.get("input")
@@ -138,12 +153,41 @@ def validation_to_input_error(
     return InputError(message, file=file, line=line_of(lines, loc), field=dotted, fix=fix)
 
 
+_TYPE_NAMES = {
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "string": "a string (quote it)",
+    "list": "a list, e.g. [a, b]",
+    "dict": "a mapping of keys",
+    "model": "a mapping of keys",
+}
+_BOUNDS = {
+    "greater_than": "greater than {gt}",
+    "greater_than_equal": "of at least {ge}",
+    "less_than": "less than {lt}",
+    "less_than_equal": "of at most {le}",
+}
+
+
 def _fix_for(kind: str, err: Any) -> str | None:
     ctx = err.get("ctx") or {}
     if "expected" in ctx:
         return f"use one of {ctx['expected']}"
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        return f"give a {kind.split('_')[0]}"
+        base = kind.split("_")[0]
+        return f"give {_TYPE_NAMES.get(base, 'a ' + base)}"
+    if kind in _BOUNDS:
+        return "give a value " + _BOUNDS[kind].format(**ctx)
+    if kind == "string_pattern_mismatch":
+        return f"write it to match the pattern {ctx.get('pattern')}"
+    if kind == "too_short":
+        count = int(ctx.get("min_length", 1))
+        return f"give at least {count} item{'s' if count != 1 else ''}"
+    if kind == "too_long":
+        return f"give at most {ctx.get('max_length')}"
+    if kind == "part_kind":
+        return "write each part as {text: ...}, {image: FIELD}, {audio: FIELD} or {video: FIELD}"
     return None
 
 

@@ -173,6 +173,13 @@ def classify(exc: BaseException, *, key_env: str | None = None) -> ErrorInfo:
         elif status == 403:
             where = key_env or "the environment"
             message = f"permission denied (403): the key in {where} may lack access. {message}"
+        elif status == 404:
+            message = f"not found (404): check the backend's model name and base_url. {message}"
+        elif kind == "bad_request":
+            message = (
+                f"bad request ({status}): the provider refused this request as sent; check the "
+                f"backend's model and options and this sample's inputs. {message}"
+            )
         return ErrorInfo(
             kind,
             message,
@@ -191,8 +198,11 @@ def classify(exc: BaseException, *, key_env: str | None = None) -> ErrorInfo:
         return ErrorInfo("timeout", _message(exc), retryable=True)
     if chain_names & _CONNECTION_NAMES or isinstance(exc, ConnectionError):
         return ErrorInfo("connection", _message(exc), retryable=True)
-    if isinstance(exc, BadResponse | json.JSONDecodeError) or names & _BAD_BODY_NAMES:
+    if isinstance(exc, BadResponse):
         return ErrorInfo("bad_response", _message(exc), retryable=False)
+    if isinstance(exc, json.JSONDecodeError) or names & _BAD_BODY_NAMES:
+        message = f"the provider's answer could not be parsed (a malformed body). {_message(exc)}"
+        return ErrorInfo("bad_response", message, retryable=False)
     if isinstance(exc, RuntimeError) and _looks_like_connection(exc):
         # google-genai turns some refused connections into a bare RuntimeError (FACTS.md).
         return ErrorInfo("connection", _message(exc), retryable=True)

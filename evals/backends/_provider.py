@@ -8,6 +8,7 @@ import importlib
 import importlib.metadata
 import importlib.util
 from typing import ClassVar, Generic, TypeVar
+from urllib.parse import urlsplit
 
 from evals.backends import _tokens
 from evals.backends._errors import classify
@@ -50,12 +51,25 @@ class ProviderBackend(Backend, Generic[ClientT]):
                 fix=f"pip install 'multimodal-evals[{self.extra}]'",
             )
         self._key()
+        self._check_base_url()
         # Import the SDK now, before the run: a first import inside the run (hundreds of ms
         # for some SDKs) would otherwise land in the first requests' measured latency.
         importlib.import_module(self.sdk_module)
 
     def _key(self) -> str | None:
         return self.api_key(*self.key_env, required=self.key_required)
+
+    def _check_base_url(self) -> None:
+        """Credentials in the URL (user:password@host) cannot work: the SDK sends its own key
+        header, which the aiohttp transport refuses to combine with them (every request fails)
+        and httpx silently replaces with Basic auth (every request is refused)."""
+        parts = urlsplit(self.config.base_url or "")
+        if parts.username or parts.password:
+            raise InputError(
+                f"backend {self.name!r}: base_url carries credentials (user:password@host)",
+                field=f"backends.{self.name}.base_url",
+                fix="remove them from the URL; put the key in an environment variable (api_key_env: NAME)",
+            )
 
     def _make_client(self) -> ClientT:
         raise NotImplementedError

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from evals.errors import InputError
 from evals.records import ErrorInfo, Request, Response, Sample, Usage
 from evals.registry import Registry
+from evals.secrets import remember_secret
 
 BackendKind = Literal["provider", "engine", "baseline"]
 
@@ -99,11 +100,12 @@ class Backend(ABC):
         for name in candidates:
             value = os.environ.get(name)
             if value:
+                remember_secret(value)
                 return value
         if required:
             raise InputError(
-                f"backend {self.name!r} needs an API key",
-                field="environment",
+                f"backend {self.name!r} needs an API key in the environment",
+                field=f"backends.{self.name}",
                 fix=f"export {candidates[0]}=... (keys are read from the environment only)",
             )
         return None

@@ -387,7 +387,8 @@ class OpenAICompatibleBackend(OpenAIBackend):
 
     @property
     def key_variable(self) -> str:
-        return self.config.api_key_env or "api_key_env (the server asked for a key)"
+        # No key was sent: the server wants one, read from a variable the config must name.
+        return self.config.api_key_env or "a variable named by the backend's api_key_env"
 
     def cost(self, usage: Usage) -> float | None:
         return 0.0 if self.options.free else super().cost(usage)

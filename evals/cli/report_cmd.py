@@ -58,11 +58,21 @@ def handle(args: argparse.Namespace) -> int:
     if args.samples < 0:
         raise InputError("must be 0 or more", field="--samples", fix="--samples 5")
     rundir = RunDir.existing(args.run_dir)
-    run = rundir.read_run()
-    records = latest_records(rundir)
-    summary = _summary(rundir, run, records, args.recompute)
-    options = ReportOptions(samples_per_task=args.samples, media=not args.no_media, plots=not args.no_plots)
-    written = write_report(args.out or rundir.path, run, summary, records, options)
+    in_place = args.out is None
+    if in_place:
+        # A run writing this directory writes its own report when it finishes; one written now
+        # from the summary of that moment could land after it and leave a stale report behind.
+        rundir.lock()
+    try:
+        run = rundir.read_run()
+        records = latest_records(rundir)
+        summary = _summary(rundir, run, records, args.recompute)
+        options = ReportOptions(
+            samples_per_task=args.samples, media=not args.no_media, plots=not args.no_plots
+        )
+        written = write_report(args.out or rundir.path, run, summary, records, options)
+    finally:
+        rundir.unlock()
     out = Console(highlight=False)
     for path in written[:2]:
         out.print(f"wrote {escape(str(path))}")

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from evals.cli.main import Handler
-from evals.config import PROJECT_ROOT, RunConfig, load_config, parse_backend_arg
+from evals.config import PROJECT_ROOT, RunConfig, load_config, locate_in_config, parse_backend_arg
 from evals.errors import InputError
 from evals.session import RunOptions, resume_run, start_run
 from evals.yamlfile import load_yaml
@@ -51,6 +51,15 @@ def add(parser: argparse.ArgumentParser) -> Handler:
 def _is_run_config(path: Path) -> bool:
     data, _ = load_yaml(path)
     return isinstance(data, dict) and "backends" in data
+
+
+def config_file(args: argparse.Namespace) -> Path | None:
+    """The run config the arguments name (the demo's by default), or None for task files."""
+    if not args.targets:
+        return DEMO_CONFIG
+    path = Path(args.targets[0])
+    single = len(args.targets) == 1 and path.suffix in (".yaml", ".yml") and path.is_file()
+    return path if single and _is_run_config(path) else None
 
 
 def config_from_args(args: argparse.Namespace) -> tuple[RunConfig, Path]:
@@ -110,6 +119,14 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
     )
 
 
+def _in_file(exc: InputError, path: Path | None) -> InputError:
+    """Name the file a config problem comes from (a backend's key, type, base_url…) when the
+    error does not name one already; command-line arguments (`--shard`) stay as they are."""
+    if path is not None and not (exc.field or "").startswith("--"):
+        locate_in_config(exc, path)
+    return exc
+
+
 def handle(args: argparse.Namespace) -> int:
     options = options_from_args(args)
     if args.resume:
@@ -119,10 +136,17 @@ def handle(args: argparse.Namespace) -> int:
                 field="CONFIG|TASK",
                 fix=f"run-eval run --resume {args.resume}",
             )
-        return resume_run(args.resume, options).exit_code
+        try:
+            return resume_run(args.resume, options).exit_code
+        except InputError as exc:
+            raise _in_file(exc, args.resume / "run.json") from exc.__cause__
     config, base = config_from_args(args)
-    if args.dry_run:
-        from evals.cli.dry_run import print_plan
+    source = config_file(args)
+    try:
+        if args.dry_run:
+            from evals.cli.dry_run import print_plan
 
-        return print_plan(config, base, options)
-    return start_run(config, base, options).exit_code
+            return print_plan(config, base, options)
+        return start_run(config, base, options).exit_code
+    except InputError as exc:
+        raise _in_file(exc, source) from exc.__cause__

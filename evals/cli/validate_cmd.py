@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from evals.cli.main import Handler
-from evals.config import load_config
+from evals.config import load_config, locate_in_config
 from evals.errors import EXIT_BAD_INPUT, EXIT_OK, InputError
 from evals.plan import make_plan
 from evals.task.loader import check_task, load_task
@@ -56,6 +56,6 @@ def handle(args: argparse.Namespace) -> int:
             out.print(f"[green]ok[/] {escape(str(path))}: {escape(validate_file(path))}", soft_wrap=True)
         except InputError as exc:
             failed += 1
-            exc.located(file=str(path))
+            locate_in_config(exc, path)
             err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
     return EXIT_BAD_INPUT if failed else EXIT_OK

@@ -66,6 +66,7 @@ class FileRowSource(RowSource):
             raise InputError(
                 "dataset file not found",
                 file=str(path),
+                field="dataset.path",
                 fix="check dataset.path (it is relative to the task file)",
             )
 
@@ -74,7 +75,10 @@ class FileRowSource(RowSource):
             root, relative = self.root, value
 
             def load() -> bytes:
-                target = resolve_inside(root, relative)
+                try:
+                    target = resolve_inside(root, relative)
+                except MediaError as exc:
+                    raise MediaError(f"{where}: {exc}") from None
                 try:
                     data = target.read_bytes()
                 except FileNotFoundError:

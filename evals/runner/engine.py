@@ -22,7 +22,7 @@ from rich.progress import TaskID
 from evals.backends.base import Backend, TaskInfo
 from evals.cache import ResponseCache
 from evals.data.samples import Shard
-from evals.errors import MediaError
+from evals.errors import InputError, MediaError
 from evals.journal import JournalWriter, Key
 from evals.machine import usable_cores
 from evals.records import ErrorInfo, Latency, Request, Response, Result, Sample, stable_hash
@@ -105,9 +105,17 @@ class Runner:
         self._bars: dict[tuple[str, str], TaskID] = {}
 
     async def run(self) -> RunStats:
-        async with asyncio.TaskGroup() as group:
-            for task in self.tasks:
-                group.create_task(self._run_task(task))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for task in self.tasks:
+                    group.create_task(self._run_task(task))
+        except BaseExceptionGroup as group:
+            # A bad row met while streaming (a hub dataset) is bad input, not a crash: surface
+            # the InputError itself (exit 2 with its one line), not the task groups around it.
+            found = _first_input_error(group)
+            if found is None:
+                raise
+            raise found from None
         return self.stats
 
     async def _run_task(self, task: Task) -> None:
@@ -140,6 +148,8 @@ class Runner:
             try:
                 request = task.builder.build(sample)
                 canonical = request.canonical()  # reads and hashes the media, once
+            except InputError as exc:  # a template that fails on this row: the task must change
+                raise exc.located(file=str(task.path) if task.path else None) from None
             except MediaError as exc:
                 error = ErrorInfo("media", scrub(str(exc)))
                 for backend in backends:
@@ -290,6 +300,17 @@ class Runner:
             if scored.details:
                 result.details[scorer.name] = scored.details
             result.flags.extend(f for f in scored.flags if f not in result.flags)
+
+
+def _first_input_error(group: BaseExceptionGroup[BaseException]) -> InputError | None:
+    for exc in group.exceptions:
+        if isinstance(exc, InputError):
+            return exc
+        if isinstance(exc, BaseExceptionGroup):
+            found = _first_input_error(exc)
+            if found is not None:
+                return found
+    return None
 
 
 def backends_needing(tasks: Iterable[Task], pairs: dict[str, list[str]]) -> set[str]:

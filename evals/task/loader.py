@@ -8,12 +8,12 @@ from pathlib import Path
 
 from evals.data.samples import Shard, count_samples, iter_samples, iter_targets, open_source
 from evals.data.sources import RowSource
-from evals.errors import InputError
+from evals.errors import InputError, MediaError
 from evals.records import Sample
 from evals.scoring import Metric, Scorer, build_scorer
 from evals.task.kinds import KINDS, default_prompt, default_scorers
 from evals.task.prompt import PromptBuilder
-from evals.task.spec import PromptSpec, ScorerSpec, TaskSpec
+from evals.task.spec import DiskSource, HubSource, PromptSpec, ScorerSpec, TaskSpec
 from evals.yamlfile import line_of, load_model, load_yaml
 
 
@@ -184,5 +184,28 @@ def check_task(task: Task) -> None:
     from evals.data.sources import FileRowSource
 
     if isinstance(source, FileRowSource):
-        for _ in task.samples():
-            pass
+        scan_rows(task, lines)
+
+
+def scan_rows(task: Task, lines: dict[tuple[str | int, ...], int]) -> None:
+    """Map every row and render its prompt (text only: media are never read), so a bad row or a
+    template that fails on one row is found before anything is sent."""
+    try:
+        for sample in task.samples():
+            try:
+                task.builder.build(sample)
+            except MediaError:
+                continue  # a sample's media problem is that sample's error at run time
+            except InputError as exc:
+                steps = (exc.field or "prompt").split(".")
+                where = tuple(int(s) if s.isdigit() else s for s in steps)
+                raise _where(exc, task.path, lines, where) from None
+    except InputError as exc:
+        raise _where(exc, task.path, lines, ("dataset",)) from None
+
+
+def check_before_run(task: Task) -> None:
+    """What `validate` checks, for tasks whose rows are local and cheap to read (files, folders,
+    generators): run before anything is sent. Hub datasets are checked as they stream."""
+    if not isinstance(task.spec.dataset, HubSource | DiskSource):
+        check_task(task)

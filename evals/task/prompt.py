@@ -132,6 +132,12 @@ class PromptBuilder:
                 field=where,
                 fix="templates may only format the sample's fields",
             ) from exc
+        except Exception as exc:  # any other failure of the template's own expressions
+            raise InputError(
+                f"sample {sample.id!r}: the template failed: {type(exc).__name__}: {exc}",
+                field=where,
+                fix="templates may only format the sample's fields; check the expression",
+            ) from exc
 
     def _media(self, step: _MediaStep, sample: Sample) -> Iterable[Media]:
         value = sample.fields.get(step.field)

@@ -202,7 +202,10 @@ class TaskSpec(Strict):
     def _plain_names(cls, value: list[str]) -> list[str]:
         for name in value:
             if not re.fullmatch(r"[A-Za-z_][\w.]*", name):
-                raise ValueError(f"breakdown {name!r} is not a field name")
+                raise ValueError(
+                    f"breakdown {name!r} is not a field name; use a metadata column's name "
+                    "(letters, digits, _ and .)"
+                )
         return value
 
     @model_validator(mode="after")

@@ -9,42 +9,21 @@ import yaml
 from synth import ids, record, write_run
 
 from evals.baseline import load_scores
+from evals.config import load_config
 from evals.gate import evaluate, load_rules
+from evals.plan import make_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def metric(name: str, *, lower: bool = False, ratio: bool = False, binary: bool = False) -> dict[str, Any]:
-    return {
-        "name": name,
-        "scorer": name,
-        "higher_is_better": not lower,
-        "ratio_of": ["errors", "reference_length"] if ratio else None,
-        "binary": binary,
-    }
+def demo_layout() -> dict[str, tuple[list[str], list[dict[str, Any]]]]:
+    """task → (backends, metric declarations), read from configs/demo.yaml itself."""
+    config = load_config(ROOT / "configs" / "demo.yaml")
+    plan = make_plan(config, ROOT / "configs", check_backends=False)
+    return {t["name"]: (t["backends"], t["metrics"]) for t in plan.describe_tasks()}
 
 
-SPEECH = [metric("wer", lower=True, ratio=True), metric("cer", lower=True, ratio=True)]
-DEMO = {  # task → (backends, metrics), as the brief describes configs/demo.yaml
-    "ocr-lines": (["tesseract", "rapidocr"], SPEECH),
-    "ocr-receipts": (["tesseract", "rapidocr"], SPEECH),
-    "handwritten-digits": (["tesseract", "rapidocr"], [metric("exact_match", binary=True)]),
-    "speech": (["pocketsphinx"], SPEECH),
-    "counting": (
-        ["oracle", "majority", "random-choice"],
-        [
-            metric("count_exact", binary=True),
-            metric("count_off_by_one", binary=True),
-            metric("count_abs_error", lower=True),
-        ],
-    ),
-    "spatial": (["oracle", "majority", "random-choice"], [metric("spatial_accuracy", binary=True)]),
-    "charts": (["oracle", "majority", "random-choice"], [metric("relaxed_accuracy", binary=True)]),
-    "vqa": (
-        ["oracle", "majority", "random-choice"],
-        [metric("vqa_accuracy"), metric("exact_match", binary=True)],
-    ),
-}
+DEMO = demo_layout()
 
 
 def demo_run(path: Path) -> Path:
@@ -59,7 +38,8 @@ def demo_run(path: Path) -> Path:
                     value = float(right) if m["higher_is_better"] else float(not right)
                     scores[m["name"]] = value
                     if m["ratio_of"]:
-                        details[m["scorer"]] = {"errors": 0 if right else 2, "reference_length": 10}
+                        errors, length = m["ratio_of"]
+                        details[m["scorer"]] = {errors: 0 if right else 2, length: 10}
                         scores[m["name"]] = 0.0 if right else 0.2
                 records.append(
                     record(sid, task=task, backend=backend, scores=scores, details=details, cost=0.0)
@@ -77,7 +57,9 @@ def test_the_demo_rules_load_and_every_rule_matches_the_demo(tmp_path: Path) -> 
     assert ("oracle-sanity", "vqa", "oracle", "vqa_accuracy") in checked
     assert ("ocr-cer", "ocr-receipts", "rapidocr", "cer") in checked
     assert ("speech-wer", "speech", "pocketsphinx", "wer") in checked
-    assert sum(1 for c in result.checks if c.rule.name == "errors") == 19  # every task × backend cell
+    cells = sum(len(backends) for backends, _ in DEMO.values())
+    assert sum(1 for c in result.checks if c.rule.name == "errors") == cells  # every task × backend cell
+    assert ("tts-intelligibility", "tts-intelligibility", "espeak+whisper", "wer") in checked
 
 
 def test_the_github_actions_example_runs_the_gate_and_comments() -> None:
