@@ -14,16 +14,10 @@ from typing import Any
 import numpy as np
 
 from evals.classification import classification_summary
+from evals.records import USAGE_FIELDS
 from evals.stats import Interval, bootstrap_mean, bootstrap_ratio, percentiles, seed_for
 
-TOKEN_FIELDS = (
-    "input_tokens",
-    "output_tokens",
-    "cached_input_tokens",
-    "image_tokens",
-    "audio_tokens",
-    "reasoning_tokens",
-)
+TOKEN_FIELDS = tuple(name for name in USAGE_FIELDS if name.endswith("_tokens"))
 
 
 def _finite(x: float) -> float | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.util
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from evals.backends import _tokens
@@ -55,6 +55,13 @@ class ProviderBackend(Backend, Generic[ClientT]):
         # Import the SDK now, before the run: a first import inside the run (hundreds of ms
         # for some SDKs) would otherwise land in the first requests' measured latency.
         importlib.import_module(self.sdk_module)
+
+    def cache_identity(self) -> dict[str, Any]:
+        """A server at another base_url may answer differently (a proxy, another deployment)."""
+        identity = super().cache_identity()
+        if self.config.base_url:
+            identity["base_url"] = self.config.base_url.rstrip("/")
+        return identity
 
     def _key(self) -> str | None:
         return self.api_key(*self.key_env, required=self.key_required)

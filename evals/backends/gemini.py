@@ -85,12 +85,6 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
             http_options.base_url = self.config.base_url
         return genai.Client(api_key=self._key(), http_options=http_options)
 
-    def cache_identity(self) -> dict[str, Any]:
-        identity = super().cache_identity()
-        if self.config.base_url:
-            identity["base_url"] = self.config.base_url.rstrip("/")
-        return identity
-
     async def aclose(self) -> None:
         for upload in self._uploads.values():
             if not upload.done():

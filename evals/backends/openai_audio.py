@@ -55,12 +55,6 @@ class _OpenAIAudioBackend(ProviderBackend["AsyncOpenAI"]):
             await self._client.close()
             self._client = None
 
-    def cache_identity(self) -> dict[str, Any]:
-        identity = super().cache_identity()
-        if self.config.base_url:
-            identity["base_url"] = self.config.base_url.rstrip("/")
-        return identity
-
 
 class TranscribeOptions(BackendOptions):
     language: str | None = Field(None, description="ISO-639-1 code of the speech, e.g. en (None: detect)")

@@ -97,12 +97,6 @@ class OpenAIBackend(ProviderBackend["AsyncOpenAI"]):
             http_client=http_client,
         )
 
-    def cache_identity(self) -> dict[str, Any]:
-        identity = super().cache_identity()
-        if self.config.base_url:
-            identity["base_url"] = self.config.base_url.rstrip("/")
-        return identity
-
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.close()

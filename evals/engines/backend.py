@@ -12,7 +12,7 @@ from evals.backends.base import Backend, BackendConfig, BackendOptions
 from evals.engines.pool import EnginePool, machine_workers
 from evals.errors import MediaError
 from evals.media import Media
-from evals.records import Request
+from evals.records import Request, Response, Usage
 
 
 class EngineOptions(BackendOptions):
@@ -85,6 +85,28 @@ def ocr_raw(text: str, stamps: list[dict[str, Any]], **extra: Any) -> dict[str, 
     seconds = sum(float(s["engine_s"]) for s in stamps)
     speed = round(lines / seconds, 3) if seconds > 0 else None
     return {"workers": stamps, "lines": lines, "lines_per_s": speed, **extra}
+
+
+async def transcribe_each(
+    backend: EngineBackend, request: Request, transcribe: Callable[..., tuple[str, float]], *args: Any
+) -> Response:
+    """Run `transcribe(audio_bytes, *args) -> (text, seconds)` in the pool on each audio part of
+    the request; the texts joined by spaces, and the audio's length as usage (for real-time
+    factors and per-minute prices)."""
+    texts: list[str] = []
+    stamps: list[dict[str, Any]] = []
+    seconds = 0.0
+    for audio in media_of(request, "audio", backend.name):
+        (text, duration), stamp = await backend.pool.run(transcribe, audio.data, *args)
+        texts.append(text)
+        seconds += duration
+        stamps.append(stamp.as_dict())
+    return Response(
+        text=" ".join(t for t in texts if t),
+        usage=Usage(audio_seconds=round(seconds, 3)),
+        model=backend.model,
+        raw=speech_raw(seconds, stamps),
+    )
 
 
 def speech_raw(audio_seconds: float, stamps: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:

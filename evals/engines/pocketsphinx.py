@@ -15,10 +15,10 @@ from pydantic import Field
 
 from evals.engines import install
 from evals.engines.audio import SPEECH_RATE, speech_samples, to_pcm16, warm_up
-from evals.engines.backend import EngineBackend, EngineOptions, media_of, speech_raw
+from evals.engines.backend import EngineBackend, EngineOptions, transcribe_each
 from evals.engines.pool import model
 from evals.errors import InputError
-from evals.records import Request, Response, Usage
+from evals.records import Request, Response
 
 _NOT_A_WORD = re.compile(r"^[<\[].*[>\]]$")  # <s>, <sil>, [NOISE]: fillers, never words
 _VARIANT = re.compile(r"\(\d+\)$")  # read(2): the dictionary's second pronunciation
@@ -87,17 +87,4 @@ class PocketSphinxBackend(EngineBackend):
         return {"pocketsphinx": version} if version else {}
 
     async def generate(self, request: Request) -> Response:
-        texts: list[str] = []
-        stamps: list[dict[str, Any]] = []
-        seconds = 0.0
-        for audio in media_of(request, "audio", self.name):
-            (text, duration), stamp = await self.pool.run(_transcribe, audio.data)
-            texts.append(text)
-            seconds += duration
-            stamps.append(stamp.as_dict())
-        return Response(
-            text=" ".join(t for t in texts if t),
-            usage=Usage(audio_seconds=round(seconds, 3)),
-            model=self.model,
-            raw=speech_raw(seconds, stamps),
-        )
+        return await transcribe_each(self, request, _transcribe)

