@@ -63,6 +63,10 @@ def plot_cost_score(summary: pd.DataFrame, *, columns: int = 2) -> Figure | None
         line = sorted((x, v) for n, x, v in points if n in front)
         if len(line) > 1:
             ax.plot([x for x, _ in line], [v for _, v in line], color="#333333", lw=1, zorder=2)
+        # Explicit limits first: when every backend costs the same, autoscaling gives a zero-width
+        # range that a log axis cannot take.
+        spread = [*xs, zero_x]
+        ax.set_xlim(min(spread) / 3, max(spread) * 3)
         ax.set_xscale("log")
         ax.axvspan(zero_x / 1.6, zero_x * 1.6, color="#eeeeee", zorder=0)
         ax.text(zero_x, 0.01, "$0", transform=ax.get_xaxis_transform(), ha="center", fontsize=7)
