@@ -62,29 +62,7 @@ def runner_seconds(run_dir: Path) -> float:
     return float(attempt["finished_at"] - attempt["started_at"])
 
 
-def overhead(work: Path, n: int, repeats: int) -> list[str]:
-    task = image_task(work / "overhead", n)
-
-    def once() -> float:
-        out = Path(tempfile.mkdtemp(dir=work))
-        run(
-            [
-                "run",
-                str(task),
-                "--backends",
-                "echo",
-                "--no-cache",
-                "--quiet",
-                "--concurrency",
-                "64",
-                "--out",
-                str(out / "r"),
-            ]
-        )
-        return n / runner_seconds(out / "r")
-
-    rate, rates = median_of(repeats, once)
-    started = time.perf_counter()
+def run_echo(task: Path, out: Path) -> None:
     run(
         [
             "run",
@@ -96,9 +74,22 @@ def overhead(work: Path, n: int, repeats: int) -> list[str]:
             "--concurrency",
             "64",
             "--out",
-            str(work / "whole"),
+            str(out),
         ]
     )
+
+
+def overhead(work: Path, n: int, repeats: int) -> list[str]:
+    task = image_task(work / "overhead", n)
+
+    def once() -> float:
+        out = Path(tempfile.mkdtemp(dir=work)) / "r"
+        run_echo(task, out)
+        return n / runner_seconds(out)
+
+    rate, rates = median_of(repeats, once)
+    started = time.perf_counter()
+    run_echo(task, work / "whole")
     whole = time.perf_counter() - started
     return [
         f"### Harness overhead ({n} image samples, in-process echo backend, concurrency 64)",

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from evals.backends import _media, _tokens
 from evals.backends._errors import BadResponse, UnsupportedInput
-from evals.backends._provider import ProviderBackend, TokenRules
+from evals.backends._provider import ProviderBackend, TokenRules, aiohttp_client
 from evals.backends.base import BackendOptions
 from evals.records import MediaPart, Request, Response, TextPart, Usage
 
@@ -62,14 +62,9 @@ class AnthropicBackend(ProviderBackend["AsyncAnthropic"]):
     def _make_client(self) -> AsyncAnthropic:
         import anthropic
 
-        http_client = None
-        if self.options.transport == "aiohttp":
-            try:
-                import aiohttp  # noqa: F401
-
-                http_client = anthropic.DefaultAioHttpClient(timeout=self.config.timeout)
-            except ImportError:
-                http_client = None
+        http_client = aiohttp_client(
+            self.options.transport, lambda: anthropic.DefaultAioHttpClient(timeout=self.config.timeout)
+        )
         return anthropic.AsyncAnthropic(
             api_key=self._key(),
             base_url=self.config.base_url,

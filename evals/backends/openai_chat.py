@@ -16,7 +16,7 @@ from pydantic import Field
 
 from evals.backends import _media, _tokens
 from evals.backends._errors import BadResponse, UnsupportedInput
-from evals.backends._provider import ProviderBackend, TokenRules
+from evals.backends._provider import ProviderBackend, TokenRules, aiohttp_client
 from evals.backends.base import BackendOptions
 from evals.errors import InputError
 from evals.records import MediaPart, Request, Response, TextPart, Usage
@@ -81,14 +81,9 @@ class OpenAIBackend(ProviderBackend["AsyncOpenAI"]):
     def _make_client(self) -> AsyncOpenAI:
         import openai
 
-        http_client = None
-        if self.options.transport == "aiohttp":
-            try:
-                import aiohttp  # noqa: F401
-
-                http_client = openai.DefaultAioHttpClient(timeout=self.config.timeout)
-            except ImportError:
-                http_client = None
+        http_client = aiohttp_client(
+            self.options.transport, lambda: openai.DefaultAioHttpClient(timeout=self.config.timeout)
+        )
         return openai.AsyncOpenAI(
             api_key=self._key() or "not-needed",
             base_url=self.config.base_url,
