@@ -27,7 +27,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from evals.stats import _resample_indices
+from evals.stats import percentile_bounds, resample_indices, safe_ratio
 
 DEFAULT_RESAMPLES = 5000
 DEFAULT_CONFIDENCE = 0.95
@@ -81,12 +81,11 @@ def _nan_diff(statistic: Statistic, n: int, confidence: float) -> PairedDiff:
 
 def _percentile_interval(draws: NDArray[np.float64], confidence: float) -> tuple[float, float, float]:
     """(low, high, standard deviation) of bootstrap draws, ignoring undefined draws."""
-    finite = draws[np.isfinite(draws)]
-    if finite.size == 0:
+    bounds = percentile_bounds(draws, confidence)
+    if bounds is None:
         return float("nan"), float("nan"), float("nan")
-    tail = (1 - confidence) / 2 * 100
-    low, high = np.percentile(finite, [tail, 100 - tail])
-    return float(low), float(high), float(finite.std(ddof=1)) if finite.size > 1 else 0.0
+    finite = draws[np.isfinite(draws)]
+    return *bounds, float(finite.std(ddof=1)) if finite.size > 1 else 0.0
 
 
 def paired_mean(
@@ -109,14 +108,9 @@ def paired_mean(
     low = high = value
     if n > 1 and np.any(diffs != diffs[0]):
         rng = np.random.default_rng(seed)
-        draws = np.concatenate([diffs[idx].mean(axis=1) for idx in _resample_indices(rng, n, resamples)])
+        draws = np.concatenate([diffs[idx].mean(axis=1) for idx in resample_indices(rng, n, resamples)])
         low, high, _ = _percentile_interval(draws, confidence)
     return PairedDiff("mean", n, float(ref.mean()), float(cand.mean()), value, low, high, se, confidence)
-
-
-def _ratio(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.float64]:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
 def paired_ratio(
@@ -146,9 +140,9 @@ def paired_ratio(
         return PairedDiff("ratio", n, ref_value, cand_value, value, value, value, se, confidence)
     rng = np.random.default_rng(seed)
     draws = []
-    for idx in _resample_indices(rng, n, resamples):
-        ref_draw = _ratio(rn[idx].sum(axis=1), rd[idx].sum(axis=1))
-        cand_draw = _ratio(cn[idx].sum(axis=1), cd[idx].sum(axis=1))
+    for idx in resample_indices(rng, n, resamples):
+        ref_draw = safe_ratio(rn[idx].sum(axis=1), rd[idx].sum(axis=1))
+        cand_draw = safe_ratio(cn[idx].sum(axis=1), cd[idx].sum(axis=1))
         draws.append(cand_draw - ref_draw)
     low, high, se = _percentile_interval(np.concatenate(draws), confidence)
     return PairedDiff("ratio", n, ref_value, cand_value, value, low, high, se, confidence)
@@ -178,7 +172,7 @@ def paired_quantile(
     rng = np.random.default_rng(seed)
     draws = [
         np.percentile(cand[idx], q, axis=1) - np.percentile(ref[idx], q, axis=1)
-        for idx in _resample_indices(rng, n, resamples)
+        for idx in resample_indices(rng, n, resamples)
     ]
     low, high, se = _percentile_interval(np.concatenate(draws), confidence)
     return PairedDiff("quantile", n, ref_value, cand_value, value, low, high, se, confidence)

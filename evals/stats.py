@@ -27,7 +27,8 @@ class Interval:
     n: int
 
 
-def _resample_indices(rng: np.random.Generator, n: int, resamples: int) -> list[NDArray[np.intp]]:
+def resample_indices(rng: np.random.Generator, n: int, resamples: int) -> list[NDArray[np.intp]]:
+    """`resamples` rows of n indices drawn with replacement, in blocks that bound memory."""
     rows = max(1, _CHUNK_CELLS // max(n, 1))
     blocks = []
     done = 0
@@ -54,7 +55,7 @@ def bootstrap_mean(
     if n == 1:
         return Interval(value, value, value, 1)
     rng = np.random.default_rng(seed)
-    means = np.concatenate([data[idx].mean(axis=1) for idx in _resample_indices(rng, n, resamples)])
+    means = np.concatenate([data[idx].mean(axis=1) for idx in resample_indices(rng, n, resamples)])
     return _interval(value, means, confidence, n)
 
 
@@ -78,20 +79,32 @@ def bootstrap_ratio(
         return Interval(value, value, value, 1)
     rng = np.random.default_rng(seed)
     ratios = []
-    for idx in _resample_indices(rng, n, resamples):
-        d = den[idx].sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratios.append(np.where(d > 0, num[idx].sum(axis=1) / d, np.nan))
+    for idx in resample_indices(rng, n, resamples):
+        ratios.append(safe_ratio(num[idx].sum(axis=1), den[idx].sum(axis=1)))
     return _interval(value, np.concatenate(ratios), confidence, n)
 
 
-def _interval(value: float, draws: NDArray[np.float64], confidence: float, n: int) -> Interval:
-    tail = (1 - confidence) / 2 * 100
+def safe_ratio(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.float64]:
+    """num / den element by element; NaN where the denominator is 0 (an undefined draw)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def percentile_bounds(draws: NDArray[np.float64], confidence: float) -> tuple[float, float] | None:
+    """The percentile interval of bootstrap draws, ignoring undefined (NaN) draws; None if all are."""
     finite = draws[np.isfinite(draws)]
     if finite.size == 0:
-        return Interval(value, float("nan"), float("nan"), n)
+        return None
+    tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(finite, [tail, 100 - tail])
-    return Interval(value, float(low), float(high), n)
+    return float(low), float(high)
+
+
+def _interval(value: float, draws: NDArray[np.float64], confidence: float, n: int) -> Interval:
+    bounds = percentile_bounds(draws, confidence)
+    if bounds is None:
+        return Interval(value, float("nan"), float("nan"), n)
+    return Interval(value, *bounds, n)
 
 
 def percentiles(values: Sequence[float], qs: Sequence[float] = (50, 95, 99)) -> dict[str, float | None]:
