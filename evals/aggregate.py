@@ -1,5 +1,6 @@
 """From journal records to `summary.json`: per task × backend, every metric with its n, its
-errors beside it, and a bootstrap confidence interval; cost, tokens, latency; breakdowns.
+errors beside it, and a bootstrap confidence interval; cost, tokens, latency; breakdowns; what
+judging cost, apart from the models under test.
 
 Everything here is computed from the journal and the metric declarations stored in run.json,
 sorted by sample id first, so the same journal always gives the same summary.
@@ -7,131 +8,191 @@ sorted by sample id first, so the same journal always gives the same summary.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from evals.classification import classification_summary
-from evals.records import USAGE_FIELDS
-from evals.stats import Interval, bootstrap_mean, bootstrap_ratio, percentiles, seed_for
+from evals.corpus import Combiner, combiner
+from evals.rundata import (
+    USAGE_TOKEN_FIELDS,
+    BackendInfo,
+    BreakdownGroup,
+    JudgeSpend,
+    MetricDecl,
+    MetricSummary,
+    Percentiles,
+    RunInfo,
+    SampleRecord,
+    Summary,
+    SummaryCell,
+    TaskInfo,
+)
+from evals.stats import Interval, bootstrap_corpus, bootstrap_mean, bootstrap_ratio, percentiles, seed_for
 
-TOKEN_FIELDS = tuple(name for name in USAGE_FIELDS if name.endswith("_tokens"))
 
-
-def _finite(x: float) -> float | None:
+def _finite(x: float | None) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
 
 
+def _detail(record: SampleRecord, scorer: str, key: str) -> float:
+    value = (record.details.get(scorer) or {}).get(key, 0.0)
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _combiner_for(metric: MetricDecl) -> Combiner:
+    assert metric.corpus is not None
+    try:
+        return combiner(metric.corpus)
+    except KeyError:
+        # Combiners register when their scorer's module is imported.
+        from evals.scoring import scorer_registry
+
+        with contextlib.suppress(Exception):
+            scorer_registry.get(metric.scorer)
+        return combiner(metric.corpus)
+
+
 def metric_interval(
-    records: list[dict[str, Any]], metric: dict[str, Any], seed: int
+    records: Sequence[SampleRecord], metric: MetricDecl, seed: int
 ) -> tuple[Interval, float | None]:
-    """The headline interval of a metric and, for ratio metrics, the mean per sample."""
-    name = metric["name"]
-    scored = [r for r in records if name in r["scores"]]
-    values = np.array([r["scores"][name] for r in scored], dtype=np.float64)
-    ratio = metric.get("ratio_of")
-    if ratio:
-        scorer = metric.get("scorer", "")
-        num_key, den_key = ratio
-
-        def detail(record: dict[str, Any], key: str) -> float:
-            return float((record["details"].get(scorer) or {}).get(key, 0.0))
-
-        num = np.array([detail(r, num_key) for r in scored])
-        den = np.array([detail(r, den_key) for r in scored])
-        interval = bootstrap_ratio(num, den, seed=seed)
-        return interval, (float(values.mean()) if values.size else None)
+    """The headline interval of a metric and, for corpus metrics, the mean per sample."""
+    name = metric.name
+    scored = [r for r in records if name in r.scores]
+    values = np.array([r.scores[name] for r in scored], dtype=np.float64)
+    sample_mean = float(values.mean()) if values.size else None
+    if metric.ratio_of:
+        num_key, den_key = metric.ratio_of
+        num = np.array([_detail(r, metric.scorer, num_key) for r in scored])
+        den = np.array([_detail(r, metric.scorer, den_key) for r in scored])
+        return bootstrap_ratio(num, den, seed=seed), sample_mean
+    if metric.corpus:
+        stats: NDArray[np.float64] = np.array(
+            [[_detail(r, metric.scorer, key) for key in metric.corpus_stats] for r in scored],
+            dtype=np.float64,
+        ).reshape(len(scored), len(metric.corpus_stats))
+        return bootstrap_corpus(stats, _combiner_for(metric), seed=seed), sample_mean
     return bootstrap_mean(values, seed=seed), None
 
 
-def metric_entry(records: list[dict[str, Any]], metric: dict[str, Any], seed: int) -> dict[str, Any]:
-    """value, ci_low, ci_high, n (and the mean per sample for corpus metrics)."""
+def metric_summary(records: Sequence[SampleRecord], metric: MetricDecl, seed: int) -> MetricSummary:
     interval, sample_mean = metric_interval(records, metric, seed)
-    entry: dict[str, Any] = {
-        "value": _finite(interval.value),
-        "ci_low": _finite(interval.low),
-        "ci_high": _finite(interval.high),
-        "n": interval.n,
-        "higher_is_better": metric.get("higher_is_better", True),
-        "aggregation": "corpus" if metric.get("ratio_of") else "mean",
-    }
-    if sample_mean is not None:
-        entry["sample_mean"] = sample_mean
-    return entry
+    return MetricSummary(
+        value=_finite(interval.value),
+        ci_low=_finite(interval.low),
+        ci_high=_finite(interval.high),
+        n=interval.n,
+        higher_is_better=metric.higher_is_better,
+        aggregation=metric.aggregation,
+        sample_mean=sample_mean,
+    )
+
+
+def latency_summary(values: Sequence[float]) -> Percentiles:
+    found = percentiles(values)
+    return Percentiles(
+        p50=found["p50"],
+        p95=found["p95"],
+        p99=found["p99"],
+        mean=float(np.mean(values)) if len(values) else None,
+        n=len(values),
+    )
+
+
+def _judge_spend(records: Sequence[SampleRecord]) -> JudgeSpend | None:
+    calls = [(name, c) for r in records for name, c in r.scorer_calls.items()]
+    if not calls:
+        return None
+    spend = JudgeSpend()
+    by_scorer: dict[str, float | None] = {}
+    latencies = []
+    tokens: Counter[str] = Counter()
+    for name, c in calls:
+        spend.calls += c.calls
+        spend.cached += c.cached
+        if spend.cost_usd is not None:
+            spend.cost_usd = None if c.cost_usd is None else spend.cost_usd + c.cost_usd
+        known = by_scorer.get(name, 0.0)
+        by_scorer[name] = None if known is None or c.cost_usd is None else known + c.cost_usd
+        if c.calls > c.cached and c.latency_s > 0:
+            latencies.append(c.latency_s)
+        for field in USAGE_TOKEN_FIELDS:
+            tokens[field] += c.usage.total(field)
+    spend.by_scorer = by_scorer
+    spend.tokens = {k: v for k, v in tokens.items() if v}
+    spend.latency_s = latency_summary(latencies)
+    return spend
 
 
 def summarize_cell(
-    task: dict[str, Any], backend: dict[str, Any], records: list[dict[str, Any]], seed: int = 0
-) -> dict[str, Any]:
-    records = sorted(records, key=lambda r: r["sample_id"])
-    ok = [r for r in records if r["status"] == "ok"]
-    errors = [r for r in records if r["status"] == "error"]
-    not_run = [r for r in records if r["status"] == "not_run"]
+    task: TaskInfo, backend: BackendInfo, records: Iterable[SampleRecord], seed: int = 0
+) -> SummaryCell:
+    ordered = sorted(records, key=lambda r: r.sample_id)
+    ok = [r for r in ordered if r.status == "ok"]
+    errors = [r for r in ordered if r.status == "error"]
+    not_run = [r for r in ordered if r.status == "not_run"]
     attempted = len(ok) + len(errors)
-    task_metrics = task.get("metrics", [])
-    cell_seed = (seed, task["name"], backend["name"])
-    metrics = {m["name"]: metric_entry(ok, m, seed_for(*cell_seed, m["name"])) for m in task_metrics}
-    breakdowns: dict[str, Any] = {}
-    for field in task.get("breakdowns", []):
-        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    cell_seed = (seed, task.name, backend.name)
+    metrics = {m.name: metric_summary(ok, m, seed_for(*cell_seed, m.name)) for m in task.metrics}
+    breakdowns: dict[str, dict[str, BreakdownGroup]] = {}
+    for field in task.breakdowns:
+        groups: dict[str, list[SampleRecord]] = defaultdict(list)
         for record in ok:
-            groups[str(record["metadata"].get(field))].append(record)
+            groups[str(record.metadata.get(field))].append(record)
         breakdowns[field] = {
-            value: {
-                "n": len(group),
-                "metrics": {
-                    m["name"]: metric_entry(group, m, seed_for(*cell_seed, m["name"], field, value))
-                    for m in task_metrics
+            value: BreakdownGroup(
+                n=len(group),
+                metrics={
+                    m.name: metric_summary(group, m, seed_for(*cell_seed, m.name, field, value))
+                    for m in task.metrics
                 },
-            }
+            )
             for value, group in sorted(groups.items(), key=lambda kv: _sort_key(kv[0]))
         }
-    fresh = [r for r in ok + errors if not r.get("cached")]
-    costs = [r.get("cost_usd") for r in ok]
+    fresh = [r for r in ok + errors if not r.cached]
+    costs = [r.cost_usd for r in ok]
     cost_known = all(c is not None for c in costs)
+    total_cost = float(sum(c for c in costs if c is not None))
     tokens = {
-        field: sum(int(r["usage"].get(field) or 0) for r in ok)
-        for field in TOKEN_FIELDS
-        if any(r["usage"].get(field) is not None for r in ok)
+        field: sum(r.usage.total(field) for r in ok)
+        for field in USAGE_TOKEN_FIELDS
+        if any(getattr(r.usage, field) is not None for r in ok)
     }
-    latency = [r["latency"].get("total_s") for r in ok if not r.get("cached")]
-    latency_values = [v for v in latency if v is not None]
-    flags = Counter(flag for r in ok for flag in r.get("flags", []))
-    cell: dict[str, Any] = {
-        "task": task["name"],
-        "kind": task.get("kind"),
-        "backend": backend["name"],
-        "backend_type": backend.get("type"),
-        "backend_kind": backend.get("kind"),
-        "model": backend.get("model"),
-        "n_total": len(records),
-        "n_scored": len(ok),
-        "n_errors": len(errors),
-        "n_not_run": len(not_run),
-        "error_rate": (len(errors) / attempted) if attempted else 0.0,
-        "errors_by_kind": dict(Counter(r["error"]["kind"] for r in errors if r.get("error"))),
-        "flags": dict(flags),
-        "cache_hits": sum(1 for r in ok if r.get("cached")),
-        "cost_usd": float(sum(c for c in costs if c is not None)) if cost_known else None,
-        "spent_usd": float(sum(r.get("cost_usd") or 0.0 for r in fresh)),
-        "cost_per_sample_usd": (
-            float(sum(c for c in costs if c is not None)) / len(ok) if cost_known and ok else None
-        ),
-        "tokens": tokens,
-        "latency_s": {
-            **percentiles(latency_values),
-            "mean": float(np.mean(latency_values)) if latency_values else None,
-            "n": len(latency_values),
-        },
-        "metrics": metrics,
-        "breakdowns": breakdowns,
-    }
-    classification = classification_summary(ok)
-    if classification:
-        cell["classification"] = classification
-    return cell
+    measured = [r.latency for r in ok if not r.cached]
+    latency_values = [lat.total_s for lat in measured if lat.total_s is not None]
+    ttft = [lat.ttft_s for lat in measured if lat.ttft_s is not None]
+    ttfa = [lat.ttfa_s for lat in measured if lat.ttfa_s is not None]
+    return SummaryCell(
+        task=task.name,
+        kind=task.kind,
+        backend=backend.name,
+        backend_type=backend.type,
+        backend_kind=backend.kind,
+        model=backend.model,
+        n_total=len(ordered),
+        n_scored=len(ok),
+        n_errors=len(errors),
+        n_not_run=len(not_run),
+        error_rate=(len(errors) / attempted) if attempted else 0.0,
+        errors_by_kind=dict(Counter(r.error.kind for r in errors if r.error is not None)),
+        scorer_errors=dict(Counter(name for r in ok for name in r.scorer_errors)),
+        flags=dict(Counter(flag for r in ok for flag in r.flags)),
+        cache_hits=sum(1 for r in ok if r.cached),
+        cost_usd=total_cost if cost_known else None,
+        spent_usd=float(sum(r.cost_usd or 0.0 for r in fresh)),
+        cost_per_sample_usd=(total_cost / len(ok) if cost_known and ok else None),
+        tokens=tokens,
+        latency_s=latency_summary(latency_values),
+        ttft_s=latency_summary(ttft) if ttft else None,
+        ttfa_s=latency_summary(ttfa) if ttfa else None,
+        metrics=metrics,
+        breakdowns=breakdowns,
+        classification=classification_summary(ok),
+        judge=_judge_spend(ok),
+    )
 
 
 def _sort_key(value: str) -> tuple[int, float | str]:
@@ -141,25 +202,21 @@ def _sort_key(value: str) -> tuple[int, float | str]:
         return (1, value)
 
 
-def summarize(run: dict[str, Any], records: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """The whole summary.json from run.json's task/backends and the latest journal records."""
-    by_cell: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+def summarize(run: RunInfo, records: Iterable[SampleRecord]) -> Summary:
+    """The whole summary.json from run.json's tasks/backends and the latest journal records."""
+    by_cell: dict[tuple[str, str], list[SampleRecord]] = defaultdict(list)
     for record in records:
-        by_cell[(record["task"], record["backend"])].append(record)
-    backends = {b["name"]: b for b in run.get("backends", [])}
+        by_cell[(record.task, record.backend)].append(record)
+    backends = {b.name: b for b in run.backends}
     cells = []
-    for task in run.get("tasks", []):
-        for backend_name in task.get("backends", []):
+    for task in run.tasks:
+        for backend_name in task.backends:
             cells.append(
                 summarize_cell(
                     task,
-                    backends.get(backend_name, {"name": backend_name}),
-                    by_cell.get((task["name"], backend_name), []),
-                    seed=run.get("seed", 0),
+                    backends.get(backend_name) or BackendInfo(name=backend_name),
+                    by_cell.get((task.name, backend_name), []),
+                    seed=run.seed,
                 )
             )
-    return {
-        "schema_version": run.get("schema_version", 1),
-        "run_id": run.get("run_id"),
-        "cells": cells,
-    }
+    return Summary(run_id=run.run_id, cells=cells)

@@ -27,14 +27,15 @@ has the same list with examples):
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from evals.aggregate import summarize
 from evals.errors import InputError
-from evals.finalize import flat_row, latest_records
+from evals.parquet import flat_row
+from evals.rundata import RunInfo, SampleRecord, Summary
 from evals.rundir import RunDir
 
 _TIDY_KEEP = (
@@ -57,85 +58,85 @@ _TIDY_KEEP = (
 class RunData:
     run_id: str
     path: Path
-    info: dict[str, Any]
+    info: RunInfo
     results: pd.DataFrame
     samples: pd.DataFrame
     summary: pd.DataFrame
     breakdowns: pd.DataFrame
+    infos: list[RunInfo] = field(default_factory=list)  # every run's, for load_runs
+    notes: list[str] = field(default_factory=list)  # runs left out, and why
 
 
-def headline_metric(cell: dict[str, Any]) -> str | None:
-    """A task's headline metric is the first one it declares (cells keep the declared order)."""
-    return next(iter(cell.get("metrics") or {}), None)
-
-
-def summary_frame(summary: dict[str, Any], run_id: str) -> pd.DataFrame:
-    """One row per task × backend × metric, from a summary.json dict."""
+def summary_frame(summary: Summary, run_id: str) -> pd.DataFrame:
+    """One row per task × backend × metric."""
     rows = []
-    for cell in summary.get("cells", []):
-        latency = cell.get("latency_s") or {}
-        headline = headline_metric(cell)
-        for metric, entry in (cell.get("metrics") or {}).items():
+    for cell in summary.cells:
+        latency = cell.latency_s
+        headline = cell.headline()
+        for metric, entry in cell.metrics.items():
             rows.append(
                 {
                     "run_id": run_id,
-                    "task": cell["task"],
-                    "kind": cell.get("kind"),
-                    "backend": cell["backend"],
-                    "backend_type": cell.get("backend_type"),
-                    "backend_kind": cell.get("backend_kind"),
-                    "model": cell.get("model"),
+                    "task": cell.task,
+                    "kind": cell.kind,
+                    "backend": cell.backend,
+                    "backend_type": cell.backend_type,
+                    "backend_kind": cell.backend_kind,
+                    "model": cell.model,
                     "metric": metric,
                     "headline": metric == headline,
-                    "value": entry.get("value"),
-                    "ci_low": entry.get("ci_low"),
-                    "ci_high": entry.get("ci_high"),
-                    "n": entry.get("n"),
-                    "sample_mean": entry.get("sample_mean"),
-                    "higher_is_better": entry.get("higher_is_better", True),
-                    "aggregation": entry.get("aggregation"),
-                    "n_total": cell.get("n_total"),
-                    "n_scored": cell.get("n_scored"),
-                    "n_errors": cell["n_errors"],
-                    "n_not_run": cell["n_not_run"],
-                    "error_rate": cell["error_rate"],
-                    "cache_hits": cell.get("cache_hits"),
-                    "cost_usd": cell.get("cost_usd"),
-                    "spent_usd": cell.get("spent_usd"),
-                    "cost_per_sample_usd": cell.get("cost_per_sample_usd"),
-                    "latency_p50": latency.get("p50"),
-                    "latency_p95": latency.get("p95"),
-                    "latency_p99": latency.get("p99"),
-                    "latency_mean": latency.get("mean"),
+                    "value": entry.value,
+                    "ci_low": entry.ci_low,
+                    "ci_high": entry.ci_high,
+                    "n": entry.n,
+                    "sample_mean": entry.sample_mean,
+                    "higher_is_better": entry.higher_is_better,
+                    "aggregation": entry.aggregation,
+                    "n_total": cell.n_total,
+                    "n_scored": cell.n_scored,
+                    "n_errors": cell.n_errors,
+                    "n_not_run": cell.n_not_run,
+                    "error_rate": cell.error_rate,
+                    "cache_hits": cell.cache_hits,
+                    "cost_usd": cell.cost_usd,
+                    "spent_usd": cell.spent_usd,
+                    "cost_per_sample_usd": cell.cost_per_sample_usd,
+                    "judge_cost_usd": cell.judge.cost_usd if cell.judge else None,
+                    "latency_p50": latency.p50,
+                    "latency_p95": latency.p95,
+                    "latency_p99": latency.p99,
+                    "latency_mean": latency.mean,
                 }
             )
-    return _numeric(pd.DataFrame(rows), ("value", "ci_low", "ci_high", "sample_mean", "cost_usd"))
+    return _numeric(
+        pd.DataFrame(rows), ("value", "ci_low", "ci_high", "sample_mean", "cost_usd", "judge_cost_usd")
+    )
 
 
-def breakdown_frame(summary: dict[str, Any], run_id: str) -> pd.DataFrame:
+def breakdown_frame(summary: Summary, run_id: str) -> pd.DataFrame:
     """One row per task × backend × breakdown field × group × metric."""
     rows = []
-    for cell in summary.get("cells", []):
-        headline = headline_metric(cell)
-        for field, groups in (cell.get("breakdowns") or {}).items():
+    for cell in summary.cells:
+        headline = cell.headline()
+        for field_name, groups in cell.breakdowns.items():
             for group, entry in groups.items():
-                for metric, value in (entry.get("metrics") or {}).items():
+                for metric, value in entry.metrics.items():
                     rows.append(
                         {
                             "run_id": run_id,
-                            "task": cell["task"],
-                            "backend": cell["backend"],
-                            "backend_kind": cell.get("backend_kind"),
-                            "field": field,
+                            "task": cell.task,
+                            "backend": cell.backend,
+                            "backend_kind": cell.backend_kind,
+                            "field": field_name,
                             "group": str(group),
-                            "group_n": entry.get("n"),
+                            "group_n": entry.n,
                             "metric": metric,
                             "headline": metric == headline,
-                            "value": value.get("value"),
-                            "ci_low": value.get("ci_low"),
-                            "ci_high": value.get("ci_high"),
-                            "n": value.get("n"),
-                            "higher_is_better": value.get("higher_is_better", True),
+                            "value": value.value,
+                            "ci_low": value.ci_low,
+                            "ci_high": value.ci_high,
+                            "n": value.n,
+                            "higher_is_better": value.higher_is_better,
                         }
                     )
     columns = ["run_id", "task", "backend", "field", "group", "metric", "value", "ci_low", "ci_high"]
@@ -151,20 +152,20 @@ def _numeric(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
-def results_frame(records: list[dict[str, Any]], run: dict[str, Any], run_id: str) -> pd.DataFrame:
+def results_frame(records: list[SampleRecord], run: RunInfo, run_id: str) -> pd.DataFrame:
     """One row per sample × backend from journal records (what samples.parquet holds)."""
     frame = pd.DataFrame([flat_row(r) for r in records])
     return _with_run_columns(frame, run, run_id)
 
 
-def _with_run_columns(frame: pd.DataFrame, run: dict[str, Any], run_id: str) -> pd.DataFrame:
+def _with_run_columns(frame: pd.DataFrame, run: RunInfo, run_id: str) -> pd.DataFrame:
     if frame.empty:
         frame = pd.DataFrame(columns=["task", "backend", "sample_id", "status", "metadata"])
-    kinds = {b["name"]: b.get("kind") for b in run.get("backends", [])}
+    kinds = {b.name: b.kind for b in run.backends}
     frame = frame.drop(columns=[c for c in ("run_id", "backend_kind") if c in frame.columns])
     frame.insert(0, "run_id", run_id)
     frame.insert(list(frame.columns).index("backend") + 1, "backend_kind", frame["backend"].map(kinds))
-    return _numeric(frame, ("cost_usd", "latency_s", "queue_s", "ttft_s"))
+    return _numeric(frame, ("cost_usd", "latency_s", "queue_s", "ttft_s", "ttfa_s"))
 
 
 def tidy_samples(results: pd.DataFrame, task_metrics: dict[str, list[str]] | None = None) -> pd.DataFrame:
@@ -205,33 +206,38 @@ def tidy_samples(results: pd.DataFrame, task_metrics: dict[str, list[str]] | Non
     return tidy.sort_values(["task", "backend", "sample_id", "metric"], kind="stable").reset_index(drop=True)
 
 
-def _task_metrics(info: dict[str, Any]) -> dict[str, list[str]]:
-    return {t["name"]: [m["name"] for m in t.get("metrics", [])] for t in info.get("tasks", [])}
+def _task_metrics(info: RunInfo) -> dict[str, list[str]]:
+    return {t.name: [m.name for m in t.metrics] for t in info.tasks}
 
 
 def load_run(path: str | Path) -> RunData:
-    """Load one run directory. Reads samples.parquet when present, else the journal."""
-    rundir = RunDir.existing(Path(path))
-    info = rundir.read_run()
-    run_id = str(info.get("run_id") or rundir.path.name)
-    if rundir.parquet_file.exists():
-        results = _with_run_columns(pd.read_parquet(rundir.parquet_file), info, run_id)
-    else:
-        results = results_frame(latest_records(rundir), info, run_id)
-    if rundir.summary_file.exists():
-        summary_data = json.loads(rundir.summary_file.read_text(encoding="utf-8"))
-    else:
-        from evals.aggregate import summarize
+    """Load one run directory. Reads samples.parquet when present, else the journal.
 
-        summary_data = summarize(info, latest_records(rundir))
+    A run that is still running, was interrupted or failed loads too (from its journal, with
+    the summary computed from what it has); an empty one gives empty frames."""
+    rundir = RunDir.existing(Path(path))
+    info = rundir.read_info()
+    run_id = info.run_id or rundir.path.name
+    finished = info.status == "finished"
+    if finished and rundir.parquet_file.exists():
+        results = _with_run_columns(pd.read_parquet(rundir.parquet_file), info, run_id)
+        records = None
+    else:
+        records = rundir.records()
+        results = results_frame(records, info, run_id)
+    summary = rundir.read_summary() if finished else None
+    if summary is None:
+        summary = summarize(info, records if records is not None else rundir.records())
     return RunData(
         run_id=run_id,
         path=rundir.path,
         info=info,
         results=results,
         samples=tidy_samples(results, _task_metrics(info)),
-        summary=summary_frame(summary_data, run_id),
-        breakdowns=breakdown_frame(summary_data, run_id),
+        summary=summary_frame(summary, run_id),
+        breakdowns=breakdown_frame(summary, run_id),
+        infos=[info],
+        notes=[] if finished else [f"{run_id}: status {info.status}; loaded what its journal holds"],
     )
 
 
@@ -244,35 +250,61 @@ def run_dirs(folder: str | Path) -> list[Path]:
 def _started_at(path: Path) -> tuple[float, str]:
     try:
         started = json.loads((path / "run.json").read_text(encoding="utf-8")).get("started_at")
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         started = None
     return (float(started) if isinstance(started, int | float) else path.stat().st_mtime, path.name)
 
 
-def newest_run(folder: str | Path = "reports") -> Path:
-    """The most recently started run under a folder (what a notebook opens by default)."""
+def _status(path: Path) -> str | None:
+    try:
+        status = json.loads((path / "run.json").read_text(encoding="utf-8")).get("status")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return status if isinstance(status, str) else None
+
+
+def newest_run(folder: str | Path = "reports", *, finished: bool = True) -> Path:
+    """The most recently started run under a folder (what a notebook opens by default); by
+    default only runs that finished (a failed or running run is passed over, with its name in
+    the error when none finished)."""
     found = run_dirs(folder)
-    if not found:
+    usable = [p for p in found if not finished or _status(p) == "finished"]
+    if not usable:
+        others = ", ".join(f"{p.name} ({_status(p) or 'unreadable'})" for p in found[-3:])
         raise InputError(
-            "no run directories here", file=str(folder), fix="run `run-eval` first, or pass a run directory"
+            "no finished run directories here" + (f" (newest: {others})" if others else ""),
+            file=str(folder),
+            fix="run `run-eval` first, or pass a run directory to load_run",
         )
-    return found[-1]
+    return usable[-1]
 
 
 def load_runs(paths: list[str | Path] | str | Path) -> RunData:
-    """Several runs concatenated (a `run_id` column tells them apart); a folder means its runs."""
+    """Several runs concatenated (a `run_id` column tells them apart); a folder means its
+    finished runs (the others are listed in `notes`)."""
+    notes: list[str] = []
     if isinstance(paths, str | Path):
         folder = Path(paths)
-        paths = list(run_dirs(folder)) or [folder]
+        found = run_dirs(folder)
+        paths = [p for p in found if _status(p) == "finished"]
+        notes = [f"{p.name}: skipped, status {_status(p) or 'unreadable'}" for p in found if p not in paths]
+        if not found:
+            paths = [folder]
     if not paths:
-        raise InputError("no runs to load", fix="pass run directories, or a folder that holds them")
+        raise InputError(
+            "no finished runs to load",
+            file=str(folder) if "folder" in locals() else None,
+            fix="pass run directories, or a folder that holds finished runs",
+        )
     loaded = [load_run(p) for p in paths]
     return RunData(
         run_id=",".join(r.run_id for r in loaded),
         path=Path(paths[0]),
-        info={"runs": [r.info for r in loaded]},
+        info=loaded[0].info,
         results=pd.concat([r.results for r in loaded], ignore_index=True),
         samples=pd.concat([r.samples for r in loaded], ignore_index=True),
         summary=pd.concat([r.summary for r in loaded], ignore_index=True),
         breakdowns=pd.concat([r.breakdowns for r in loaded], ignore_index=True),
+        infos=[r.info for r in loaded],
+        notes=notes + [n for r in loaded for n in r.notes],
     )

@@ -12,86 +12,33 @@ from __future__ import annotations
 import fnmatch
 import gzip
 import json
-import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
+from pydantic import ValidationError
+
+from evals.aggregate import summarize
 from evals.errors import InputError
-
-BASELINE_FORMAT = "multimodal-evals-baseline"
-BASELINE_SCHEMA_VERSION = 1
-Cell = tuple[str, str]  # (task, backend)
-
-_CELL_FIELDS = (
-    "task",
-    "backend",
-    "backend_kind",
-    "model",
-    "n_total",
-    "n_scored",
-    "n_errors",
-    "n_not_run",
-    "error_rate",
-    "cost_usd",
-    "cost_per_sample_usd",
-    "latency_s",
-    "metrics",
+from evals.fileio import write_bytes_atomic
+from evals.rundata import (
+    BASELINE_FORMAT,
+    BASELINE_SCHEMA_VERSION,
+    BackendInfo,
+    BaselineFile,
+    BaselineRun,
+    BaselineSample,
+    MetricDecl,
+    SampleRecord,
+    Status,
+    SummaryCell,
+    TaskInfo,
 )
-_IDENTITY_FIELDS = ("run_id", "name", "git_commit", "started_at", "finished_at", "status")
+from evals.rundir import RunDir
 
-
-@dataclass(frozen=True, slots=True)
-class MetricDecl:
-    """A metric as run.json declares it: its scorer, direction and how it aggregates."""
-
-    name: str
-    scorer: str = ""
-    higher_is_better: bool = True
-    ratio_of: tuple[str, str] | None = None
-    binary: bool = False
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MetricDecl:
-        ratio = data.get("ratio_of")
-        return cls(
-            name=str(data["name"]),
-            scorer=str(data.get("scorer") or ""),
-            higher_is_better=bool(data.get("higher_is_better", True)),
-            ratio_of=(str(ratio[0]), str(ratio[1])) if ratio else None,
-            binary=bool(data.get("binary", False)),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "scorer": self.scorer,
-            "higher_is_better": self.higher_is_better,
-            "ratio_of": list(self.ratio_of) if self.ratio_of else None,
-            "binary": self.binary,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class TaskInfo:
-    name: str
-    kind: str | None
-    sha256: str | None
-    metrics: tuple[MetricDecl, ...]
-    backends: tuple[str, ...]
-
-    def metric(self, name: str) -> MetricDecl | None:
-        return next((m for m in self.metrics if m.name == name), None)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "sha256": self.sha256,
-            "metrics": [m.to_dict() for m in self.metrics],
-            "backends": list(self.backends),
-        }
+Cell = tuple[str, str]  # (task, backend)
 
 
 @dataclass(slots=True)
@@ -99,7 +46,7 @@ class SampleScores:
     """One sample × backend: status, scores, corpus-metric parts, cost and latency."""
 
     sample_id: str
-    status: str  # ok | error | not_run
+    status: Status
     scores: dict[str, float] = field(default_factory=dict)
     parts: dict[str, tuple[float, float]] = field(default_factory=dict)  # metric → (num, den)
     cost_usd: float | None = None
@@ -116,10 +63,10 @@ class RunScores:
     label: str
     source: str
     origin: Literal["run", "baseline"]
-    identity: dict[str, Any]
+    identity: BaselineRun
     tasks: dict[str, TaskInfo]
-    backends: list[dict[str, Any]]
-    cells: dict[Cell, dict[str, Any]]
+    backends: list[BackendInfo]
+    cells: dict[Cell, SummaryCell]
     samples: dict[Cell, dict[str, SampleScores]]
 
     def cell_keys(self) -> list[Cell]:
@@ -132,76 +79,60 @@ class RunScores:
         return list(seen)
 
 
-def sample_from_record(record: dict[str, Any], metrics: tuple[MetricDecl, ...]) -> SampleScores:
+def sample_from_record(record: SampleRecord, metrics: Sequence[MetricDecl]) -> SampleScores:
     """The parts of a journal record that comparisons use."""
-    details = record.get("details") or {}
     parts: dict[str, tuple[float, float]] = {}
     for metric in metrics:
         if metric.ratio_of is None:
             continue
-        found = details.get(metric.scorer) or {}
+        found = record.details.get(metric.scorer) or {}
         num, den = metric.ratio_of
-        if num in found and den in found:
-            parts[metric.name] = (float(found[num]), float(found[den]))
-    latency = record.get("latency") or {}
-    error = record.get("error") or {}
+        a, b = found.get(num), found.get(den)
+        if isinstance(a, int | float) and isinstance(b, int | float):
+            parts[metric.name] = (float(a), float(b))
     return SampleScores(
-        sample_id=str(record["sample_id"]),
-        status=str(record.get("status", "ok")),
-        scores={k: float(v) for k, v in (record.get("scores") or {}).items() if v is not None},
+        sample_id=record.sample_id,
+        status=record.status,
+        scores=dict(record.scores),
         parts=parts,
-        cost_usd=record.get("cost_usd"),
-        latency_s=None if record.get("cached") else latency.get("total_s"),
-        error_kind=error.get("kind"),
-        prediction=record.get("prediction"),
-        targets=[str(t) for t in record.get("targets") or []],
-    )
-
-
-def _task_info(data: dict[str, Any]) -> TaskInfo:
-    return TaskInfo(
-        name=str(data["name"]),
-        kind=data.get("kind"),
-        sha256=data.get("sha256"),
-        metrics=tuple(MetricDecl.from_dict(m) for m in data.get("metrics") or []),
-        backends=tuple(str(b) for b in data.get("backends") or []),
+        cost_usd=record.cost_usd,
+        latency_s=None if record.cached else record.latency.total_s,
+        error_kind=record.error.kind if record.error else None,
+        prediction=record.prediction,
+        targets=list(record.targets),
     )
 
 
 def from_run_dir(path: Path) -> RunScores:
     """Read run.json, the journal (latest record per sample) and summary.json."""
-    from evals.aggregate import summarize
-    from evals.finalize import latest_records
-    from evals.rundir import RunDir
-
     rundir = RunDir.existing(path)
-    run = rundir.read_run()
-    records = latest_records(rundir)
-    if rundir.summary_file.exists():
-        try:
-            summary = json.loads(rundir.summary_file.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise InputError(f"cannot read summary.json: {exc}", file=str(rundir.summary_file)) from exc
-    else:
-        summary = summarize(run, records)
-    tasks = {t["name"]: _task_info(t) for t in run.get("tasks", [])}
+    run = rundir.read_info()
+    records = rundir.records()
+    summary = rundir.read_summary() or summarize(run, records)
+    tasks = {t.name: t for t in run.tasks}
     samples: dict[Cell, dict[str, SampleScores]] = {}
     for record in records:
-        info = tasks.get(record["task"])
-        metrics = info.metrics if info else ()
-        key = (record["task"], record["backend"])
-        samples.setdefault(key, {})[str(record["sample_id"])] = sample_from_record(record, metrics)
-    cells = {(c["task"], c["backend"]): c for c in summary.get("cells", [])}
-    identity = {k: run.get(k) for k in _IDENTITY_FIELDS}
-    identity["run_id"] = identity["run_id"] or rundir.path.name
+        info = tasks.get(record.task)
+        metrics = info.metrics if info else []
+        samples.setdefault((record.task, record.backend), {})[record.sample_id] = sample_from_record(
+            record, metrics
+        )
+    identity = BaselineRun(
+        run_id=run.run_id or rundir.path.name,
+        name=run.name,
+        git_commit=run.git_commit,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        status=run.status,
+    )
     return RunScores(
-        label=str(identity["run_id"]),
+        label=identity.run_id or rundir.path.name,
         source=str(path),
         origin="run",
         identity=identity,
         tasks=tasks,
-        backends=list(run.get("backends", [])),
-        cells=cells,
+        backends=run.model_backends,
+        cells={c.key: c for c in summary.cells},
         samples=samples,
     )
 
@@ -216,7 +147,7 @@ def baseline_document(
     predictions: bool = False,
     tasks: list[str] | None = None,
     backends: list[str] | None = None,
-) -> dict[str, Any]:
+) -> BaselineFile:
     """The baseline file's content: identity, declarations, summary cells, per-sample rows."""
     kept = [key for key in scores.cell_keys() if _matches(key[0], tasks) and _matches(key[1], backends)]
     if not kept:
@@ -227,66 +158,88 @@ def baseline_document(
         )
     keep_tasks = {task for task, _ in kept}
     keep_backends = {backend for _, backend in kept}
-    rows: list[dict[str, Any]] = []
+    rows: list[BaselineSample] = []
     for key in kept:
         for sample_id in sorted(scores.samples.get(key, {})):
             rows.append(_sample_row(key, scores.samples[key][sample_id], predictions))
-    return {
-        "format": BASELINE_FORMAT,
-        "schema_version": BASELINE_SCHEMA_VERSION,
-        "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "run": {**scores.identity, "source": scores.source},
-        "tasks": [
-            {**info.to_dict(), "backends": [b for b in info.backends if (info.name, b) in kept]}
+    return BaselineFile(
+        saved_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        run=scores.identity.model_copy(update={"source": scores.source}),
+        tasks=[
+            TaskInfo(
+                name=info.name,
+                kind=info.kind,
+                sha256=info.sha256,
+                metrics=info.metrics,
+                backends=[b for b in info.backends if (info.name, b) in kept],
+            )
             for name, info in scores.tasks.items()
             if name in keep_tasks
         ],
-        "backends": [
-            {k: b.get(k) for k in ("name", "type", "kind", "model", "versions")}
+        backends=[
+            BackendInfo(name=b.name, type=b.type, kind=b.kind, model=b.model, versions=b.versions)
             for b in scores.backends
-            if b.get("name") in keep_backends
+            if b.name in keep_backends
         ],
-        "cells": [{k: scores.cells[key].get(k) for k in _CELL_FIELDS} for key in kept if key in scores.cells],
-        "samples": rows,
-    }
+        cells=[_compact_cell(scores.cells[key]) for key in kept if key in scores.cells],
+        samples=rows,
+    )
 
 
-def _sample_row(key: Cell, sample: SampleScores, predictions: bool) -> dict[str, Any]:
-    row: dict[str, Any] = {"task": key[0], "backend": key[1], "id": sample.sample_id, "status": sample.status}
-    if sample.scores:
-        row["scores"] = sample.scores
-    if sample.parts:
-        row["parts"] = {name: list(pair) for name, pair in sample.parts.items()}
-    if sample.cost_usd is not None:
-        row["cost_usd"] = sample.cost_usd
-    if sample.latency_s is not None:
-        row["latency_s"] = round(sample.latency_s, 6)
-    if sample.error_kind:
-        row["error_kind"] = sample.error_kind
-    if predictions:
-        row["prediction"] = sample.prediction
-        row["targets"] = sample.targets
-    return row
+def _compact_cell(cell: SummaryCell) -> SummaryCell:
+    """The summary figures a baseline keeps: counts, cost, latency, metrics (no breakdowns)."""
+    return SummaryCell(
+        task=cell.task,
+        backend=cell.backend,
+        backend_kind=cell.backend_kind,
+        model=cell.model,
+        n_total=cell.n_total,
+        n_scored=cell.n_scored,
+        n_errors=cell.n_errors,
+        n_not_run=cell.n_not_run,
+        error_rate=cell.error_rate,
+        cost_usd=cell.cost_usd,
+        cost_per_sample_usd=cell.cost_per_sample_usd,
+        latency_s=cell.latency_s,
+        ttft_s=cell.ttft_s,
+        ttfa_s=cell.ttfa_s,
+        metrics=cell.metrics,
+    )
 
 
-def dumps_baseline(document: dict[str, Any]) -> str:
+def _sample_row(key: Cell, sample: SampleScores, predictions: bool) -> BaselineSample:
+    return BaselineSample(
+        task=key[0],
+        backend=key[1],
+        id=sample.sample_id,
+        status=sample.status,
+        scores=sample.scores,
+        parts={name: list(pair) for name, pair in sample.parts.items()},
+        cost_usd=sample.cost_usd,
+        latency_s=round(sample.latency_s, 6) if sample.latency_s is not None else None,
+        error_kind=sample.error_kind,
+        prediction=sample.prediction if predictions else None,
+        targets=sample.targets if predictions else None,
+    )
+
+
+def dumps_baseline(document: BaselineFile) -> str:
     """Pretty JSON for the header and one line per sample (readable diffs when committed)."""
-    head = {k: v for k, v in document.items() if k != "samples"}
-    lines = [json.dumps(row, ensure_ascii=False, sort_keys=True, default=str) for row in document["samples"]]
-    text = json.dumps(head, indent=1, ensure_ascii=False, default=str)
+    data = document.model_dump(mode="json", exclude_none=True)
+    head = {k: v for k, v in data.items() if k != "samples"}
+    lines = [json.dumps(row, ensure_ascii=False, sort_keys=True) for row in data["samples"]]
+    text = json.dumps(head, indent=1, ensure_ascii=False)
     body = ",\n".join(f"  {line}" for line in lines)
     return f'{text[:-2]},\n "samples": [\n{body}\n ]\n}}\n'
 
 
-def save_baseline(document: dict[str, Any], path: Path) -> None:
+def save_baseline(document: BaselineFile, path: Path) -> None:
     """Write atomically; `.gz` names are gzip-compressed (mtime 0: same input, same bytes)."""
     data = dumps_baseline(document).encode("utf-8")
     if path.name.endswith(".gz"):
         data = gzip.compress(data, mtime=0)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    write_bytes_atomic(path, data)
 
 
 def _bad(path: Path, message: str, fix: str | None = None) -> InputError:
@@ -295,7 +248,7 @@ def _bad(path: Path, message: str, fix: str | None = None) -> InputError:
     )
 
 
-def read_baseline_document(path: Path) -> dict[str, Any]:
+def read_baseline_document(path: Path) -> BaselineFile:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -315,39 +268,37 @@ def read_baseline_document(path: Path) -> dict[str, Any]:
             f"baseline schema version {version}, this tool reads {BASELINE_SCHEMA_VERSION}",
             fix="save the baseline again with this version of run-eval",
         )
-    return data
+    try:
+        return BaselineFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise _bad(path, f"damaged baseline file: {where}: {first['msg']}") from exc
 
 
 def from_baseline_file(path: Path) -> RunScores:
     data = read_baseline_document(path)
-    try:
-        tasks = {t["name"]: _task_info(t) for t in data["tasks"]}
-        samples: dict[Cell, dict[str, SampleScores]] = {}
-        for row in data["samples"]:
-            key = (str(row["task"]), str(row["backend"]))
-            samples.setdefault(key, {})[str(row["id"])] = SampleScores(
-                sample_id=str(row["id"]),
-                status=str(row["status"]),
-                scores={k: float(v) for k, v in (row.get("scores") or {}).items()},
-                parts={k: (float(v[0]), float(v[1])) for k, v in (row.get("parts") or {}).items()},
-                cost_usd=row.get("cost_usd"),
-                latency_s=row.get("latency_s"),
-                error_kind=row.get("error_kind"),
-                prediction=row.get("prediction"),
-                targets=row.get("targets"),
-            )
-        cells = {(c["task"], c["backend"]): dict(c) for c in data["cells"]}
-        identity = {k: data["run"].get(k) for k in _IDENTITY_FIELDS}
-    except (KeyError, TypeError, IndexError, ValueError) as exc:
-        raise _bad(path, f"damaged baseline file: {type(exc).__name__}: {exc}") from exc
+    samples: dict[Cell, dict[str, SampleScores]] = {}
+    for row in data.samples:
+        samples.setdefault((row.task, row.backend), {})[row.id] = SampleScores(
+            sample_id=row.id,
+            status=row.status,
+            scores=dict(row.scores),
+            parts={k: (float(v[0]), float(v[1])) for k, v in row.parts.items() if len(v) == 2},
+            cost_usd=row.cost_usd,
+            latency_s=row.latency_s,
+            error_kind=row.error_kind,
+            prediction=row.prediction,
+            targets=row.targets,
+        )
     return RunScores(
-        label=f"baseline {identity.get('run_id') or path.name}",
+        label=f"baseline {data.run.run_id or path.name}",
         source=str(path),
         origin="baseline",
-        identity=identity,
-        tasks=tasks,
-        backends=list(data.get("backends") or []),
-        cells=cells,
+        identity=data.run,
+        tasks={t.name: t for t in data.tasks},
+        backends=list(data.backends),
+        cells={c.key: c for c in data.cells},
         samples=samples,
     )
 

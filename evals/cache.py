@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from evals.records import Response, Usage
+from evals.records import OutputMedia, Response, Usage
 
 log = logging.getLogger(__name__)
 
@@ -46,23 +46,38 @@ def default_cache_dir() -> Path:
 def encode_response(response: Response) -> dict[str, Any]:
     data: dict[str, Any] = {
         "text": response.text,
-        "usage": response.usage.as_dict(),
+        "usage": response.usage.model_dump(exclude_none=True),
         "model": response.model,
         "finish_reason": response.finish_reason,
     }
-    if response.audio is not None:
-        data["audio_b64"] = base64.b64encode(response.audio).decode()
+    if response.ttft_s is not None or response.ttfa_s is not None:
+        data["ttft_s"], data["ttfa_s"] = response.ttft_s, response.ttfa_s
+    if response.logprobs is not None:
+        data["logprobs"] = response.logprobs
+    if response.outputs:
+        data["outputs"] = [
+            {"kind": o.kind, "mime": o.mime, "name": o.name, "b64": base64.b64encode(o.data).decode()}
+            for o in response.outputs
+        ]
     return data
 
 
 def decode_response(data: dict[str, Any]) -> Response:
-    audio = data.get("audio_b64")
+    outputs = [
+        OutputMedia(kind=o["kind"], data=base64.b64decode(o["b64"]), mime=o["mime"], name=o.get("name"))
+        for o in data.get("outputs") or []
+    ]
+    if data.get("audio_b64"):  # entries written before outputs were general
+        outputs.append(OutputMedia(kind="audio", data=base64.b64decode(data["audio_b64"]), mime="audio/wav"))
     return Response(
         text=data["text"],
-        usage=Usage.from_dict(data.get("usage")),
+        usage=Usage.model_validate(data.get("usage") or {}),
         model=data.get("model"),
         finish_reason=data.get("finish_reason"),
-        audio=base64.b64decode(audio) if audio else None,
+        ttft_s=data.get("ttft_s"),
+        ttfa_s=data.get("ttfa_s"),
+        logprobs=data.get("logprobs"),
+        outputs=outputs,
     )
 
 
@@ -139,7 +154,7 @@ class ResponseCache:
             if self._checksum(key, value) != checksum:
                 raise ValueError("checksum mismatch")
             response = decode_response(json.loads(value))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:  # pydantic's ValidationError is a ValueError
             log.warning("cache entry %s… is damaged (%s): dropped, will ask again", key[:12], exc)
             self._conn.execute("DELETE FROM responses WHERE key = ?", (key,))
             self.dropped += 1

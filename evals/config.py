@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from evals.backends.base import BackendConfig
+from evals.data.shard import Shard
 from evals.errors import InputError
 from evals.yamlfile import line_of, load_model, load_yaml
 
@@ -29,7 +30,7 @@ class RunConfig(BaseModel):
         description="provider backends added by --with-providers when their API key is set",
     )
     limit: int | None = Field(None, ge=1, description="at most N samples per task")
-    shard: str | None = Field(None, pattern=r"^\d+/\d+$", description="i/n: run every n-th sample")
+    shard: Shard | None = Field(None, description="i/n: run every n-th sample starting at i")
     budget_usd: float | None = Field(None, ge=0, description="stop sending once this is spent")
     max_error_rate: float = Field(0.05, ge=0, le=1, description="exit 1 when errors pass this share")
     pricing: list[str] = Field(
@@ -46,24 +47,67 @@ class RunConfig(BaseModel):
                 raise ValueError(f"backend name {name!r} is used twice; give each backend a unique name")
         return backends
 
-    def with_providers(self) -> tuple[RunConfig, list[str]]:
-        """This config plus the `providers` whose key is in the environment; and the skipped."""
-        from evals.plan import build_backend
+    judges: list[BackendConfig] = Field(
+        default_factory=list,
+        description="backends that scorers call (judges); never run as models under test",
+    )
 
-        added, skipped = [], []
-        for provider in self.providers:
-            try:
-                build_backend(provider).check()
-            except InputError as exc:
-                skipped.append(f"{provider.name}: {exc.fix or exc.message}")
-                continue
-            added.append(provider)
-        return self.model_copy(update={"backends": [*self.backends, *added], "providers": []}), skipped
+    @field_validator("judges")
+    @classmethod
+    def _unique_judges(cls, judges: list[BackendConfig]) -> list[BackendConfig]:
+        names = [b.name for b in judges]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"judge name {name!r} is used twice; give each judge a unique name")
+        return judges
+
+    def with_overrides(self, overrides: Overrides) -> RunConfig:
+        """This config with the command line's values applied (the one place they are)."""
+        update: dict[str, Any] = {}
+        if overrides.limit is not None:
+            update["limit"] = overrides.limit
+        if overrides.shard is not None:
+            update["shard"] = overrides.shard
+        if overrides.budget_usd is not None:
+            update["budget_usd"] = overrides.budget_usd
+        if overrides.name is not None:
+            update["name"] = overrides.name
+        if overrides.concurrency is not None:
+            update["backends"] = [
+                b.model_copy(update={"concurrency": overrides.concurrency}) for b in self.backends
+            ]
+        if not update:
+            return self
+        return RunConfig.model_validate(self.model_dump(mode="json") | _dumped(update))
 
     def backends_for(self, task: str) -> list[BackendConfig]:
         return [
             b for b in self.backends if b.tasks is None or any(fnmatch.fnmatchcase(task, p) for p in b.tasks)
         ]
+
+
+class Overrides(BaseModel):
+    """What the command line may change in a run config (checked like the config itself)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    limit: int | None = Field(None, ge=1, description="--limit")
+    shard: Shard | None = Field(None, description="--shard")
+    budget_usd: float | None = Field(None, ge=0, description="--budget")
+    concurrency: int | None = Field(None, ge=1, le=1024, description="--concurrency")
+    name: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="--name")
+
+
+def _dumped(update: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in update.items():
+        if isinstance(value, BaseModel):
+            out[key] = value.model_dump(mode="json")
+        elif isinstance(value, list):
+            out[key] = [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value]
+        else:
+            out[key] = value
+    return out
 
 
 def load_config(path: Path) -> RunConfig:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from evals.data.samples import Shard
+from evals.data.shard import Shard
 from evals.errors import InputError, MediaError
 from evals.plan import Plan
 

@@ -1,4 +1,4 @@
-"""The journal: `samples.jsonl`, one line per finished sample, appended and flushed as it goes.
+"""The journal: `samples.jsonl`, one `SampleRecord` per line, appended and flushed as it goes.
 
 It is the resume point. A torn last line (a crash mid-write) is detected, ignored and cut off
 before the next append; a damaged line elsewhere is an error, because a journal that was
@@ -11,20 +11,19 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
+
+from pydantic import ValidationError
 
 from evals.errors import InputError
+from evals.fileio import write_bytes_atomic
+from evals.rundata import SampleRecord, upgrade_record
 
 log = logging.getLogger(__name__)
 
-JOURNAL_FILE = "samples.jsonl"
 Key = tuple[str, str, str]
-
-
-def key_of(record: dict[str, Any]) -> Key:
-    return (record["task"], record["backend"], record["sample_id"])
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes, bool]]:
@@ -34,9 +33,19 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes, bool]]:
             yield number, raw, raw.endswith(b"\n")
 
 
-def read_journal(path: Path) -> tuple[list[dict[str, Any]], int]:
-    """All complete records in order, and the byte length of the valid prefix."""
-    records: list[dict[str, Any]] = []
+def _parse(raw: bytes, upgrade: bool) -> SampleRecord:
+    if upgrade:
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError("not a journal record")
+        return SampleRecord.model_validate(upgrade_record(data))
+    return SampleRecord.model_validate_json(raw)
+
+
+def read_journal(path: Path, *, upgrade: bool = False) -> tuple[list[SampleRecord], int]:
+    """All complete records in order, and the byte length of the valid prefix. `upgrade` reads
+    lines written with schema 1."""
+    records: list[SampleRecord] = []
     valid = 0
     if not path.exists():
         return records, 0
@@ -44,15 +53,14 @@ def read_journal(path: Path) -> tuple[list[dict[str, Any]], int]:
     for number, raw, complete in lines:
         last = number == len(lines)
         try:
-            record = json.loads(raw)
-            if not isinstance(record, dict) or "sample_id" not in record:
-                raise ValueError("not a journal record")
-        except ValueError as exc:
+            record = _parse(raw, upgrade)
+        except (ValueError, ValidationError) as exc:
             if last:
                 log.warning("%s: ignoring a torn last line %d (a crash mid-write)", path, number)
                 break
+            reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
             raise InputError(
-                f"damaged journal line: {exc}",
+                f"damaged journal line: {reason}",
                 file=str(path),
                 line=number,
                 fix="restore the file, or start a new run (do not edit journals by hand)",
@@ -65,9 +73,14 @@ def read_journal(path: Path) -> tuple[list[dict[str, Any]], int]:
     return records, valid
 
 
-def latest(records: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
+def latest(records: Iterable[SampleRecord]) -> dict[Key, SampleRecord]:
     """The last record per (task, backend, sample)."""
-    return {key_of(r): r for r in records}
+    return {r.key: r for r in records}
+
+
+def encode(record: SampleRecord) -> bytes:
+    """One journal line, every field written (readers such as jq or pandas see all columns)."""
+    return record.model_dump_json().encode() + b"\n"
 
 
 class JournalWriter:
@@ -81,9 +94,8 @@ class JournalWriter:
                 handle.truncate(valid)
         self._handle: IO[bytes] = path.open("ab")
 
-    def append(self, record: dict[str, Any]) -> None:
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
-        self._handle.write(line.encode() + b"\n")
+    def append(self, record: SampleRecord) -> None:
+        self._handle.write(encode(record))
         self._handle.flush()
 
     def sync(self) -> None:
@@ -94,3 +106,8 @@ class JournalWriter:
         if not self._handle.closed:
             self.sync()
             self._handle.close()
+
+
+def write_journal(path: Path, records: Iterable[SampleRecord]) -> None:
+    """A whole journal at once (rescore, merge), atomically: readers see the old or the new."""
+    write_bytes_atomic(path, b"".join(encode(r) for r in records))

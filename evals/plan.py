@@ -4,13 +4,14 @@ which task. Everything that can be refused is refused here, before a request is 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from evals.backends.base import Backend, BackendConfig, backend_registry
 from evals.config import RunConfig, resolve_task_path
 from evals.errors import InputError
+from evals.records import stable_hash
+from evals.rundata import BackendInfo, BackendRole, ScorerDecl, TaskInfo
 from evals.task.loader import Task, load_task
 
 
@@ -20,57 +21,77 @@ class Plan:
     tasks: list[Task]
     backends: dict[str, Backend]
     pairs: dict[str, list[str]]  # task name → backend names
+    judges: dict[str, Backend] = field(default_factory=dict)  # backends scorers may call
 
-    def describe_tasks(self) -> list[dict[str, Any]]:
-        out = []
-        for task in self.tasks:
-            out.append(
-                {
-                    "name": task.name,
-                    "kind": task.spec.kind,
-                    "path": str(task.path.resolve()) if task.path else None,
-                    "sha256": hashlib.sha256(task.path.read_bytes()).hexdigest() if task.path else None,
-                    "metrics": [
-                        {
-                            "name": m.name,
-                            "scorer": s.name,
-                            "higher_is_better": m.higher_is_better,
-                            "ratio_of": list(m.ratio_of) if m.ratio_of else None,
-                            "binary": m.binary,
-                        }
-                        for s in task.scorers
-                        for m in s.metrics
-                    ],
-                    "breakdowns": list(task.spec.breakdowns),
-                    "backends": self.pairs.get(task.name, []),
-                }
-            )
-        return out
+    def describe_tasks(self) -> list[TaskInfo]:
+        return [describe_task(task, self.pairs.get(task.name, [])) for task in self.tasks]
 
-    def describe_backends(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "name": b.name,
-                "type": b.type_name,
-                "kind": b.kind,
-                "model": b.model,
-                "base_url": b.config.base_url,
-                "modalities": sorted(b.modalities),
-                "concurrency": b.concurrency,
-                "rpm": b.config.rpm,
-                "timeout": b.config.timeout,
-                "max_retries": b.config.max_retries,
-                "versions": b.versions(),
-            }
-            for b in self.backends.values()
+    def describe_backends(self) -> list[BackendInfo]:
+        return [describe_backend(b, "model") for b in self.backends.values()] + [
+            describe_backend(b, "judge") for b in self.judges.values()
         ]
 
+    @property
+    def all_backends(self) -> dict[str, Backend]:
+        return {**self.backends, **self.judges}
 
-def build_backend(config: BackendConfig) -> Backend:
+
+def request_hash(task: Task) -> str:
+    """What decides the requests a task sends: everything but its scorers and prose."""
+    decisive = task.spec.model_dump(mode="json", exclude={"scorers", "description", "tags", "breakdowns"})
+    return stable_hash(decisive)
+
+
+def describe_task(task: Task, backends: list[str]) -> TaskInfo:
+    return TaskInfo(
+        name=task.name,
+        kind=task.spec.kind,
+        path=str(task.path.resolve()) if task.path else None,
+        sha256=hashlib.sha256(task.path.read_bytes()).hexdigest() if task.path else None,
+        request_sha256=request_hash(task),
+        metrics=[m.model_copy(update={"scorer": s.name}) for s in task.scorers for m in s.metrics],
+        scorers=[ScorerDecl(name=s.name, options=s.options_record(), calls=s.calls()) for s in task.scorers],
+        breakdowns=list(task.spec.breakdowns),
+        backends=backends,
+    )
+
+
+def describe_backend(backend: Backend, role: BackendRole) -> BackendInfo:
+    return BackendInfo(
+        name=backend.name,
+        type=backend.type_name,
+        kind=backend.kind,
+        model=backend.model,
+        role=role,
+        base_url=backend.config.base_url,
+        modalities=sorted(backend.modalities),
+        outputs=sorted(backend.outputs),
+        concurrency=backend.concurrency,
+        rpm=backend.config.rpm,
+        timeout=backend.config.timeout,
+        max_retries=backend.config.max_retries,
+        versions=backend.versions(),
+    )
+
+
+def with_available_providers(config: RunConfig) -> tuple[RunConfig, list[str]]:
+    """The config plus its `providers` whose key is in the environment; and why others were not."""
+    added, skipped = [], []
+    for provider in config.providers:
+        try:
+            build_backend(provider).check()
+        except InputError as exc:
+            skipped.append(f"{provider.name}: {exc.fix or exc.message}")
+            continue
+        added.append(provider)
+    return config.model_copy(update={"backends": [*config.backends, *added], "providers": []}), skipped
+
+
+def build_backend(config: BackendConfig, *, section: str = "backends") -> Backend:
     try:
         cls = backend_registry.get(config.type)
     except InputError as exc:
-        raise exc.located(field=f"backends.{config.name}.type") from None
+        raise exc.located(field=f"{section}.{config.name}.type") from None
     return cls(config)
 
 
@@ -98,10 +119,31 @@ def make_plan(config: RunConfig, base: Path, *, check_backends: bool = True) -> 
             field=f"backends.{unused[0]}.tasks",
             fix="fix its tasks: patterns, or remove it",
         )
+    judges = {}
+    for judge_config in config.judges:
+        if judge_config.name in backends:
+            raise InputError(
+                f"judge {judge_config.name!r} has the name of a backend under test",
+                field=f"judges.{judge_config.name}",
+                fix="give the judge its own name",
+            )
+        judges[judge_config.name] = build_backend(judge_config, section="judges")
+    for task in tasks:
+        for scorer in task.scorers:
+            for name in scorer.calls():
+                if name not in judges:
+                    known = ", ".join(sorted(judges)) or "none is configured"
+                    raise InputError(
+                        f"task {task.name!r}: scorer {scorer.name!r} calls judge {name!r}, "
+                        f"which the run config does not define (judges: {known})",
+                        field="judges",
+                        fix=f"add it under judges: in the run config, e.g. - {{name: {name}, type: openai, "
+                        "model: gpt-4o-mini}",
+                    )
     if check_backends:
-        for backend in backends.values():
+        for backend in [*backends.values(), *judges.values()]:
             backend.check()
-    return Plan(config, tasks, backends, pairs)
+    return Plan(config, tasks, backends, pairs, judges)
 
 
 def _check_pair(task: Task, backend: Backend) -> None:

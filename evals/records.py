@@ -7,7 +7,25 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from evals.media import Media
+from evals.media import Media, MediaKind
+from evals.rundata import ErrorInfo, ErrorKind, Latency, Usage
+
+__all__ = [
+    "ErrorInfo",
+    "ErrorKind",
+    "GenerationParams",
+    "Latency",
+    "MediaPart",
+    "Message",
+    "OutputMedia",
+    "Part",
+    "Request",
+    "Response",
+    "Sample",
+    "TextPart",
+    "Usage",
+    "stable_hash",
+]
 
 Role = Literal["system", "user", "assistant"]
 
@@ -23,6 +41,9 @@ class MediaPart:
 
     media: Media
     detail: str | None = None
+    # What the medium is for, when a backend must tell inputs apart (an edit's "source" image
+    # and its "mask"); None for ordinary content.
+    role: str | None = None
 
     @property
     def kind(self) -> str:
@@ -43,12 +64,16 @@ class Sample:
     choices: list[str] | None = None
 
     def media(self) -> list[Media]:
-        found: list[Media] = []
-        for value in self.fields.values():
+        return [media for _, media in self.media_fields()]
+
+    def media_fields(self) -> list[tuple[str, Media]]:
+        """(field name, medium) for every medium of the sample, in field order."""
+        found: list[tuple[str, Media]] = []
+        for name, value in self.fields.items():
             if isinstance(value, Media):
-                found.append(value)
+                found.append((name, value))
             elif isinstance(value, list):
-                found.extend(v for v in value if isinstance(v, Media))
+                found.extend((name, v) for v in value if isinstance(v, Media))
         return found
 
     def release_media(self) -> None:
@@ -74,9 +99,22 @@ class GenerationParams:
     top_p: float | None = None
     stop: tuple[str, ...] = ()
     response_schema: dict[str, Any] | None = None
+    logprobs: bool = False
+    # Options of a produced medium (image: size, quality, style, background, n; speech: voice,
+    # format), sorted pairs so the request stays hashable and canonical.
+    output_options: tuple[tuple[str, str | int | float | bool], ...] = ()
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return dict(self.output_options).get(name, default)
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k in self.__dataclass_fields__ if (v := getattr(self, k)) is not None and v != ()}
+        out = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if value is None or value == () or value is False:
+                continue
+            out[name] = dict(value) if name == "output_options" else value
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +125,7 @@ class Request:
     sample_id: str
     messages: tuple[Message, ...]
     params: GenerationParams = GenerationParams()
-    output: Literal["text", "audio"] = "text"
+    output: Literal["text", "audio", "image"] = "text"
     # Facts about the input from the task (e.g. text_layout: line) that local engines may use.
     hints: dict[str, Any] = field(default_factory=dict)
     # Per-request memo shared by retries and backends (e.g. base64 of an image in one format),
@@ -121,6 +159,8 @@ class Request:
                     ref: dict[str, Any] = {part.kind: part.media.sha256}
                     if part.detail:
                         ref["detail"] = part.detail
+                    if part.role:
+                        ref["role"] = part.role
                     parts.append(ref)
             messages.append({"role": message.role, "parts": parts})
         canonical = {"messages": messages, "params": self.params.as_dict(), "output": self.output}
@@ -144,124 +184,51 @@ def stable_hash(payload: Any) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-USAGE_FIELDS = (
-    "input_tokens",
-    "output_tokens",
-    "cached_input_tokens",
-    "image_tokens",
-    "audio_tokens",
-    "reasoning_tokens",
-    "audio_seconds",
-    "input_characters",
-)
-
-
-@dataclass(slots=True)
-class Usage:
-    """Tokens as the provider reported them (None where it did not)."""
-
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    cached_input_tokens: int | None = None
-    image_tokens: int | None = None
-    audio_tokens: int | None = None
-    reasoning_tokens: int | None = None
-    audio_seconds: float | None = None
-    input_characters: int | None = None  # for services priced by characters (text to speech)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k in USAGE_FIELDS if (v := getattr(self, k)) is not None}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> Usage:
-        return cls(**(data or {}))
-
-
-ErrorKind = Literal[
-    "rate_limit",  # 429
-    "server",  # 5xx, overloaded
-    "timeout",  # no answer within the request timeout
-    "connection",  # refused, reset, dropped
-    "bad_request",  # 400, 413, 422: the request must change
-    "auth",  # 401: the key is missing or wrong
-    "permission",  # 403
-    "not_found",  # 404: wrong model or URL
-    "bad_response",  # malformed or empty body
-    "media",  # the sample's media could not be read or decoded
-    "unsupported",  # the backend cannot take this input
-    "budget",  # not sent: the run's budget was spent
-    "internal",  # a bug in a backend or scorer; see the message
-]
+# Usage, Latency and ErrorInfo are the run directory's own typed records (evals/rundata.py):
+# one definition from the backend that fills them to the report that reads them.
+USAGE_FIELDS: tuple[str, ...] = tuple(Usage.model_fields)
 
 RETRYABLE_KINDS: frozenset[str] = frozenset({"rate_limit", "server", "timeout", "connection"})
 
 
-@dataclass(slots=True)
-class ErrorInfo:
-    """Why a sample has no answer: a failed call is an error, never a wrong answer."""
+@dataclass(frozen=True, slots=True)
+class OutputMedia:
+    """A medium a backend produced (an image, a spoken reply): bytes and their MIME type.
 
-    kind: ErrorKind
-    message: str
-    retryable: bool = False
-    status: int | None = None
-    retry_after: float | None = None
+    The runner stores it once in the run directory (`media/<sha256>.<ext>`) and journals a
+    reference; `name` says which output it is when there are several (e.g. "reply", "edit")."""
 
-    def as_dict(self) -> dict[str, Any]:
-        fields = ("kind", "message", "retryable", "status", "retry_after")
-        return {k: v for k in fields if (v := getattr(self, k)) is not None}
+    kind: MediaKind
+    data: bytes
+    mime: str
+    name: str | None = None
 
-
-@dataclass(slots=True)
-class Latency:
-    total_s: float | None = None
-    queue_s: float | None = None
-    ttft_s: float | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k in ("total_s", "queue_s", "ttft_s") if (v := getattr(self, k)) is not None}
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(slots=True)
 class Response:
+    """What a backend returns. `outputs` holds produced media; `refusal` the model's reason when
+    it declined (journaled as an error of kind `refusal`, never as an empty answer)."""
+
     text: str = ""
     usage: Usage = field(default_factory=Usage)
     model: str | None = None
     finish_reason: str | None = None
     ttft_s: float | None = None
-    audio: bytes | None = None
+    ttfa_s: float | None = None
+    stages: dict[str, float] = field(default_factory=dict)
+    outputs: list[OutputMedia] = field(default_factory=list)
+    logprobs: list[float] | None = None
     raw: dict[str, Any] | None = None
     error: ErrorInfo | None = None
 
+    @property
+    def audio(self) -> bytes | None:
+        """The first audio output's bytes (a spoken answer), if any."""
+        return next((o.data for o in self.outputs if o.kind == "audio"), None)
 
-Status = Literal["ok", "error", "not_run"]
-
-
-@dataclass(slots=True)
-class Result:
-    """One line of the journal: a sample's outcome on one backend."""
-
-    task: str
-    backend: str
-    sample_id: str
-    status: Status
-    prediction: str | None = None
-    targets: list[str] = field(default_factory=list)
-    scores: dict[str, float] = field(default_factory=dict)
-    details: dict[str, Any] = field(default_factory=dict)
-    flags: list[str] = field(default_factory=list)
-    metadata: dict[str, Any] = field(default_factory=dict)
-    usage: dict[str, Any] = field(default_factory=dict)
-    cost_usd: float | None = None
-    latency: dict[str, Any] = field(default_factory=dict)
-    cached: bool = False
-    attempts: int = 0
-    error: dict[str, Any] | None = None
-    request_hash: str | None = None
-    prompt: str | None = None
-    media: list[dict[str, Any]] = field(default_factory=list)
-    model: str | None = None
-    finished_at: float | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        # By hand: dataclasses.asdict deep-copies recursively and is the runner's largest cost.
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+    def output(self, kind: str) -> OutputMedia | None:
+        return next((o for o in self.outputs if o.kind == kind), None)

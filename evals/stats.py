@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +82,33 @@ def bootstrap_ratio(
     for idx in resample_indices(rng, n, resamples):
         ratios.append(safe_ratio(num[idx].sum(axis=1), den[idx].sum(axis=1)))
     return _interval(value, np.concatenate(ratios), confidence, n)
+
+
+def bootstrap_corpus(
+    stats: NDArray[np.float64],
+    combine: Callable[[NDArray[np.float64]], float],
+    *,
+    seed: int,
+    resamples: int = DEFAULT_RESAMPLES,
+    confidence: float = 0.95,
+) -> Interval:
+    """Interval of combine(sum of per-item statistics), resampling items: corpus BLEU, chrF.
+
+    `stats` has one row per item and one column per statistic; each resample's column sums are
+    computed as a count-weighted product (no n × n index matrix)."""
+    n = stats.shape[0]
+    if n == 0:
+        return Interval(float("nan"), float("nan"), float("nan"), 0)
+    value = combine(stats.sum(axis=0))
+    if n == 1:
+        return Interval(value, value, value, 1)
+    rng = np.random.default_rng(seed)
+    draws: list[float] = []
+    for idx in resample_indices(rng, n, resamples):
+        counts = np.zeros((idx.shape[0], n), dtype=np.float64)
+        np.add.at(counts, (np.arange(idx.shape[0])[:, None], idx), 1.0)
+        draws.extend(combine(row) for row in counts @ stats)
+    return _interval(value, np.asarray(draws, dtype=np.float64), confidence, n)
 
 
 def safe_ratio(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.float64]:

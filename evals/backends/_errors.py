@@ -157,7 +157,7 @@ def classify(exc: BaseException, *, key_env: str | None = None) -> ErrorInfo:
     """Kind, retryability and wait for any failure a provider backend can meet."""
     names = _names(exc)
     if isinstance(exc, UnsupportedInput):
-        return ErrorInfo("unsupported", _message(exc), retryable=False)
+        return ErrorInfo(kind="unsupported", message=_message(exc), retryable=False)
     status = _status(exc) if names & {"APIStatusError", "APIError", "ClientError", "ServerError"} else None
     if status is not None:
         headers = _headers(exc)
@@ -181,8 +181,8 @@ def classify(exc: BaseException, *, key_env: str | None = None) -> ErrorInfo:
                 f"backend's model and options and this sample's inputs. {message}"
             )
         return ErrorInfo(
-            kind,
-            message,
+            kind=kind,
+            message=message,
             retryable=retryable,
             status=status,
             retry_after=parse_retry_after(headers) if retryable else None,
@@ -193,22 +193,22 @@ def classify(exc: BaseException, *, key_env: str | None = None) -> ErrorInfo:
     # dropped connection as httpx ConnectTimeout -> APITimeoutError, caused by
     # aiohttp.ServerDisconnectedError.
     if chain_names & _DISCONNECT_NAMES:
-        return ErrorInfo("connection", _message(exc), retryable=True)
+        return ErrorInfo(kind="connection", message=_message(exc), retryable=True)
     if any(isinstance(e, asyncio.TimeoutError | TimeoutError) for e in chain) or chain_names & _TIMEOUT_NAMES:
-        return ErrorInfo("timeout", _message(exc), retryable=True)
+        return ErrorInfo(kind="timeout", message=_message(exc), retryable=True)
     if chain_names & _CONNECTION_NAMES or isinstance(exc, ConnectionError):
-        return ErrorInfo("connection", _message(exc), retryable=True)
+        return ErrorInfo(kind="connection", message=_message(exc), retryable=True)
     if isinstance(exc, BadResponse):
-        return ErrorInfo("bad_response", _message(exc), retryable=False)
+        return ErrorInfo(kind="bad_response", message=_message(exc), retryable=False)
     if isinstance(exc, json.JSONDecodeError) or names & _BAD_BODY_NAMES:
         message = f"the provider's answer could not be parsed (a malformed body). {_message(exc)}"
-        return ErrorInfo("bad_response", message, retryable=False)
+        return ErrorInfo(kind="bad_response", message=message, retryable=False)
     if isinstance(exc, RuntimeError) and _looks_like_connection(exc):
         # google-genai turns some refused connections into a bare RuntimeError (FACTS.md).
-        return ErrorInfo("connection", _message(exc), retryable=True)
+        return ErrorInfo(kind="connection", message=_message(exc), retryable=True)
     if isinstance(exc, OSError):
-        return ErrorInfo("connection", _message(exc), retryable=True)
-    return ErrorInfo("internal", _message(exc), retryable=False)
+        return ErrorInfo(kind="connection", message=_message(exc), retryable=True)
+    return ErrorInfo(kind="internal", message=_message(exc), retryable=False)
 
 
 def _looks_like_connection(exc: BaseException) -> bool:

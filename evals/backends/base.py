@@ -128,10 +128,10 @@ class Backend(ABC):
     def classify_error(self, exc: BaseException) -> ErrorInfo:
         """Turn an exception into an error kind; SDK backends extend this."""
         if isinstance(exc, asyncio.TimeoutError | TimeoutError):
-            return ErrorInfo("timeout", "no answer within the timeout", retryable=True)
+            return ErrorInfo(kind="timeout", message="no answer within the timeout", retryable=True)
         if isinstance(exc, ConnectionError):
-            return ErrorInfo("connection", f"{type(exc).__name__}: {exc}", retryable=True)
-        return ErrorInfo("internal", f"{type(exc).__name__}: {exc}", retryable=False)
+            return ErrorInfo(kind="connection", message=f"{type(exc).__name__}: {exc}", retryable=True)
+        return ErrorInfo(kind="internal", message=f"{type(exc).__name__}: {exc}", retryable=False)
 
     def cost(self, usage: Usage) -> float | None:
         """Dollars for one response; baselines and local engines cost nothing."""

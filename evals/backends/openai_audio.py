@@ -18,7 +18,8 @@ from evals.backends import _tokens
 from evals.backends._errors import BadResponse, UnsupportedInput
 from evals.backends._provider import ProviderBackend, request_facts
 from evals.backends.base import BackendOptions
-from evals.records import MediaPart, Request, Response, TextPart, Usage
+from evals.media import sniff_mime
+from evals.records import MediaPart, OutputMedia, Request, Response, TextPart, Usage
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -141,6 +142,17 @@ class SpeechOptions(BackendOptions):
     instructions: str | None = Field(None, description="voice instructions (gpt-4o-mini-tts and later)")
 
 
+# The formats the speech endpoint can return, for answers whose bytes carry no magic number.
+_MIMES = {
+    "mp3": "audio/mpeg",
+    "opus": "audio/ogg",
+    "aac": "audio/aac",
+    "flac": "audio/flac",
+    "wav": "audio/wav",
+    "pcm": "audio/L16",
+}
+
+
 class OpenAISpeechBackend(_OpenAIAudioBackend):
     """Text to speech: the request's text in, audio bytes out (`Response.audio`). Usage is the
     produced audio's length when the format has a readable header (wav, flac)."""
@@ -178,7 +190,14 @@ class OpenAISpeechBackend(_OpenAIAudioBackend):
         seconds = _tokens.audio_seconds(audio) if self.options.response_format in ("wav", "flac") else None
         return Response(
             text="",
-            audio=audio,
+            outputs=[
+                OutputMedia(
+                    kind="audio",
+                    data=audio,
+                    mime=sniff_mime(audio) or _MIMES.get(self.options.response_format, "audio/mpeg"),
+                    name="speech",
+                )
+            ],
             usage=Usage(audio_seconds=seconds, input_characters=len(text)),
             model=self.model,
             finish_reason="stop",

@@ -44,13 +44,13 @@ def handle(args: argparse.Namespace) -> int:
             tasks=_split(args.tasks),
             backends=_split(args.backends),
         )
-        if scores.identity.get("status") != "finished":
+        if scores.identity.status != "finished":
             err.print(
-                f"[yellow]warning:[/] the run's status is {scores.identity.get('status')!r}, not "
+                f"[yellow]warning:[/] the run's status is {scores.identity.status!r}, not "
                 "'finished': samples it did not reach will be reported as missing by the gate"
             )
         save_baseline(document, args.path)
-        count = f"{len(document['samples'])} samples in {len(document['cells'])} cells"
+        count = f"{len(document.samples)} samples in {len(document.cells)} cells"
         err.print(f"baseline of {count} written to {escape(str(args.path))}")
         return EXIT_OK
     scores = load_scores(args.path)

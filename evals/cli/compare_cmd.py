@@ -17,8 +17,8 @@ from evals.baseline import RunScores, load_scores
 from evals.cli.main import Handler
 from evals.compare import Settings, compare, render_html, render_markdown, report_dict
 from evals.errors import EXIT_OK, InputError
+from evals.fileio import write_json_atomic
 from evals.paired import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES
-from evals.rundir import write_json_atomic
 
 
 def add(parser: argparse.ArgumentParser) -> Handler:

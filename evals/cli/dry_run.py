@@ -7,15 +7,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from evals import fmt
 from evals.config import RunConfig
-from evals.data.samples import Shard
 from evals.estimate import CellEstimate, PlanEstimate, estimate_plan
 from evals.plan import make_plan
-from evals.session import RunOptions, apply_overrides
-
-
-def _dollars(value: float | None) -> str:
-    return "unknown" if value is None else f"${value:,.4f}"
 
 
 def _row(cell: CellEstimate) -> list[str]:
@@ -29,7 +24,7 @@ def _row(cell: CellEstimate) -> list[str]:
         f"{cell.image_tokens:,}" if cell.image_tokens else "",
         f"{cell.output_tokens:,}",
         f"{cell.audio_seconds / 60:,.1f}" if cell.audio_seconds else "",
-        _dollars(cell.usd),
+        fmt.cost(cell.usd),
     ]
 
 
@@ -50,7 +45,7 @@ def plan_table(config: RunConfig, estimate: PlanEstimate) -> Table:
     for cell in estimate.cells:
         table.add_row(*_row(cell))
     total = estimate.total_usd
-    shown = _dollars(total) if total is not None else f"≥{_dollars(estimate.known_usd)}"
+    shown = fmt.cost(total) if total is not None else f"≥{fmt.cost(estimate.known_usd)}"
     table.add_row(
         "total",
         "",
@@ -66,11 +61,9 @@ def plan_table(config: RunConfig, estimate: PlanEstimate) -> Table:
     return table
 
 
-def print_plan(config: RunConfig, base: Path, options: RunOptions, *, console: Console | None = None) -> int:
-    config = apply_overrides(config, options)
+def print_plan(config: RunConfig, base: Path, *, console: Console | None = None) -> int:
     plan = make_plan(config, base, check_backends=False)
-    shard = Shard.parse(config.shard) if config.shard else None
-    estimate = estimate_plan(plan, limit=config.limit, shard=shard)
+    estimate = estimate_plan(plan, limit=config.limit, shard=config.shard)
     out = console or Console()
     out.print(plan_table(config, estimate))
     for cell in estimate.cells:
@@ -82,5 +75,5 @@ def print_plan(config: RunConfig, base: Path, options: RunOptions, *, console: C
     )
     if config.budget_usd is not None:
         verdict = "within" if estimate.known_usd <= config.budget_usd else "OVER"
-        out.print(f"budget ${config.budget_usd:,.4f}: the known estimate is {verdict} it")
+        out.print(f"budget {fmt.cost(config.budget_usd)}: the known estimate is {verdict} it")
     return 0

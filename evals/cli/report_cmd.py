@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
+from evals.aggregate import summarize
 from evals.cli.main import Handler
 from evals.errors import EXIT_OK, InputError
-from evals.finalize import latest_records
+from evals.report import ReportOptions, write_report
+from evals.rundata import RunInfo, SampleRecord, Summary
 from evals.rundir import RunDir
 
 
@@ -32,29 +32,12 @@ def add(parser: argparse.ArgumentParser) -> Handler:
     return handle
 
 
-def _summary(
-    rundir: RunDir, run: dict[str, Any], records: list[dict[str, Any]], recompute: bool
-) -> dict[str, Any]:
-    if rundir.summary_file.exists() and not recompute:
-        try:
-            data = json.loads(rundir.summary_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(
-                f"cannot read summary.json: {exc}", file=str(rundir.summary_file), fix="pass --recompute"
-            ) from exc
-        if not isinstance(data, dict):
-            raise InputError(
-                "summary.json is not an object", file=str(rundir.summary_file), fix="pass --recompute"
-            )
-        return data
-    from evals.aggregate import summarize
-
-    return summarize(run, records)
+def _summary(rundir: RunDir, run: RunInfo, records: list[SampleRecord], recompute: bool) -> Summary:
+    summary = None if recompute else rundir.read_summary()
+    return summary if summary is not None else summarize(run, records)
 
 
 def handle(args: argparse.Namespace) -> int:
-    from evals.report import ReportOptions, write_report
-
     if args.samples < 0:
         raise InputError("must be 0 or more", field="--samples", fix="--samples 5")
     rundir = RunDir.existing(args.run_dir)
@@ -64,13 +47,13 @@ def handle(args: argparse.Namespace) -> int:
         # from the summary of that moment could land after it and leave a stale report behind.
         rundir.lock()
     try:
-        run = rundir.read_run()
-        records = latest_records(rundir)
+        run = rundir.read_info()
+        records = rundir.records()
         summary = _summary(rundir, run, records, args.recompute)
         options = ReportOptions(
             samples_per_task=args.samples, media=not args.no_media, plots=not args.no_plots
         )
-        written = write_report(args.out or rundir.path, run, summary, records, options)
+        written = write_report(args.out or rundir.path, run, summary, records, options, media=rundir.media)
     finally:
         rundir.unlock()
     out = Console(highlight=False)

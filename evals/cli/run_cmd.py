@@ -7,13 +7,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from evals.assembly import ConfigRequest, assemble, overrides
 from evals.cli.main import Handler
-from evals.config import PROJECT_ROOT, RunConfig, load_config, locate_in_config, parse_backend_arg
+from evals.config import locate_in_config
 from evals.errors import InputError
 from evals.session import RunOptions, resume_run, start_run
-from evals.yamlfile import load_yaml
-
-DEMO_CONFIG = PROJECT_ROOT / "configs" / "demo.yaml"
 
 
 def add(parser: argparse.ArgumentParser) -> Handler:
@@ -48,59 +46,19 @@ def add(parser: argparse.ArgumentParser) -> Handler:
     return handle
 
 
-def _is_run_config(path: Path) -> bool:
-    data, _ = load_yaml(path)
-    return isinstance(data, dict) and "backends" in data
-
-
-def config_file(args: argparse.Namespace) -> Path | None:
-    """The run config the arguments name (the demo's by default), or None for task files."""
-    if not args.targets:
-        return DEMO_CONFIG
-    path = Path(args.targets[0])
-    single = len(args.targets) == 1 and path.suffix in (".yaml", ".yml") and path.is_file()
-    return path if single and _is_run_config(path) else None
-
-
-def config_from_args(args: argparse.Namespace) -> tuple[RunConfig, Path]:
-    targets = [str(t) for t in args.targets]
-    if not targets:
-        if not DEMO_CONFIG.is_file():
-            raise InputError(
-                "no config given and the demo config is not here",
-                file=str(DEMO_CONFIG),
-                fix="run-eval run CONFIG.yaml, or run from the repository",
-            )
-        targets = [str(DEMO_CONFIG)]
-    paths = [Path(t) for t in targets]
-    configs = [p for p in paths if p.suffix in (".yaml", ".yml") and p.is_file() and _is_run_config(p)]
-    if configs:
-        if len(targets) > 1:
-            raise InputError(
-                "give one run config, or task files, not both",
-                field="CONFIG|TASK",
-                fix=f"run-eval run {configs[0]}",
-            )
-        config = load_config(configs[0])
-        if args.backends:
-            backends = [parse_backend_arg(b) for b in args.backends.split(",") if b]
-            config = config.model_copy(update={"backends": backends})
-        if args.name:
-            config = config.model_copy(update={"name": args.name})
-        if args.with_providers:
-            config, skipped = config.with_providers()
-            for line in skipped:
-                Console(stderr=True, highlight=False).print(f"provider skipped: {line}")
-        return config, configs[0].parent
-    if not args.backends:
-        raise InputError(
-            "no backends named",
-            field="--backends",
-            fix="add --backends oracle,majority (or a run config with backends:)",
-        )
-    backends = [parse_backend_arg(b) for b in args.backends.split(",") if b]
-    config = RunConfig(name=args.name or "run", tasks=targets, backends=backends)
-    return config, Path.cwd()
+def config_request(args: argparse.Namespace) -> ConfigRequest:
+    return ConfigRequest(
+        targets=[str(t) for t in args.targets],
+        backends=args.backends,
+        with_providers=args.with_providers,
+        overrides=overrides(
+            limit=args.limit,
+            shard=args.shard,
+            budget_usd=args.budget,
+            concurrency=args.concurrency,
+            name=args.name,
+        ),
+    )
 
 
 def options_from_args(args: argparse.Namespace) -> RunOptions:
@@ -111,10 +69,6 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         cache_dir=args.cache_dir,
         refresh_cache=args.refresh_cache,
         retry_errors=args.retry_errors,
-        limit=args.limit,
-        shard=args.shard,
-        budget_usd=args.budget,
-        concurrency=args.concurrency,
         quiet=args.quiet,
     )
 
@@ -129,24 +83,20 @@ def _in_file(exc: InputError, path: Path | None) -> InputError:
 
 def handle(args: argparse.Namespace) -> int:
     options = options_from_args(args)
+    request = config_request(args)
     if args.resume:
-        if args.targets:
-            raise InputError(
-                "--resume takes its config from the run directory",
-                field="CONFIG|TASK",
-                fix=f"run-eval run --resume {args.resume}",
-            )
         try:
-            return resume_run(args.resume, options).exit_code
+            return resume_run(args.resume, options, request).exit_code
         except InputError as exc:
             raise _in_file(exc, args.resume / "run.json") from exc.__cause__
-    config, base = config_from_args(args)
-    source = config_file(args)
+    assembled = assemble(request)
+    for note in assembled.notes:
+        Console(stderr=True, highlight=False).print(note)
     try:
         if args.dry_run:
             from evals.cli.dry_run import print_plan
 
-            return print_plan(config, base, options)
-        return start_run(config, base, options).exit_code
+            return print_plan(assembled.config, assembled.base)
+        return start_run(assembled.config, assembled.base, options).exit_code
     except InputError as exc:
-        raise _in_file(exc, source) from exc.__cause__
+        raise _in_file(exc, assembled.source) from exc.__cause__

@@ -77,10 +77,13 @@ def compare_task(task: str, reference: Column, candidate: Column, settings: Sett
         quantity = pseudo_quantity(name)
         assert quantity is not None
         operations.append(measure(alignment, quantity, settings))
-    left_cell = reference.scores.cells.get((task, reference.backend), {})
-    right_cell = candidate.scores.cells.get((task, candidate.backend), {})
+    left_cell = reference.scores.cells.get((task, reference.backend))
+    right_cell = candidate.scores.cells.get((task, candidate.backend))
     totals = {
-        key: (left_cell.get(key), right_cell.get(key))
+        key: (
+            getattr(left_cell, key) if left_cell is not None else None,
+            getattr(right_cell, key) if right_cell is not None else None,
+        )
         for key in ("n_total", "n_scored", "n_errors", "n_not_run", "cost_usd")
     }
     return TaskComparison(

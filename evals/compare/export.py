@@ -104,7 +104,13 @@ def report_dict(report: CompareReport) -> dict[str, Any]:
         "kind": "comparison",
         "settings": settings_dict(report.settings),
         "sources": [
-            {"label": s.label, "source": s.source, "origin": s.origin, **s.identity} for s in report.sources
+            {
+                "label": s.label,
+                "source": s.source,
+                "origin": s.origin,
+                **s.identity.model_dump(mode="json", exclude={"source"}),
+            }
+            for s in report.sources
         ],
         "pairs": [pair_dict(p) for p in report.pairs],
     }

@@ -130,7 +130,7 @@ def render_markdown(report: CompareReport, *, show: int = 10) -> str:
     lines = ["# Comparison", "", settings_line(report), ""]
     for source in report.sources:
         ident = source.identity
-        commit = f", commit {str(ident['git_commit'])[:10]}" if ident.get("git_commit") else ""
+        commit = f", commit {ident.git_commit[:10]}" if ident.git_commit else ""
         lines.append(f"- {md_cell(source.label)}: {md_cell(source.source, 200)}{commit}")
     lines.append("")
     for pair in report.pairs:

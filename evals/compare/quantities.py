@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 
-from evals.baseline import MetricDecl, SampleScores
+from evals.baseline import SampleScores
 from evals.compare.align import Alignment
 from evals.paired import (
     DEFAULT_CONFIDENCE,
@@ -27,12 +27,16 @@ from evals.paired import (
     paired_quantile,
     paired_ratio,
 )
+from evals.rundata import MetricDecl
 from evals.stats import seed_for
 
 Kind = Literal["mean", "ratio", "binary", "quantile"]
 Source = Literal["score", "cost", "latency", "error"]
 LATENCY_QUANTILES = {"latency_p50": 50.0, "latency_p95": 95.0, "latency_p99": 99.0}
-PSEUDO_METRICS = ("cost_usd", "cost_per_sample_usd", *LATENCY_QUANTILES, "error_rate")
+# Streamed answers: time to first token and to first audio. Bounds only (the journal keeps them
+# per sample, but a paired test of a quantile needs the same samples streamed on both sides).
+STREAM_QUANTILES = {f"{kind}_{q}": kind for kind in ("ttft", "ttfa") for q in ("p50", "p95", "p99")}
+PSEUDO_METRICS = ("cost_usd", "cost_per_sample_usd", *LATENCY_QUANTILES, *STREAM_QUANTILES, "error_rate")
 _EPS = 1e-12
 
 
@@ -70,6 +74,8 @@ def pseudo_quantity(name: str) -> Quantity | None:
         return Quantity(name, "mean", False, "cost")
     if name in LATENCY_QUANTILES:
         return Quantity(name, "quantile", False, "latency", LATENCY_QUANTILES[name])
+    if name in STREAM_QUANTILES:
+        return Quantity(name, "quantile", False, "latency", float(name.rpartition("_p")[2]))
     if name == "error_rate":
         return Quantity(name, "binary", False, "error")
     return None

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evals.data.fieldpath import MISSING, get_path, parse_path
 from evals.data.folders import FolderRowSource
 from evals.data.hub import HubRowSource
+from evals.data.shard import Shard
 from evals.data.sources import CsvRowSource, GeneratorRowSource, JsonlRowSource, RowSource
-from evals.errors import InputError
-from evals.media import MediaKind
-from evals.records import Sample
-from evals.task.spec import (
+from evals.data.spec import (
     CsvSource,
     DatasetSpec,
     DiskSource,
@@ -24,6 +21,9 @@ from evals.task.spec import (
     HubSource,
     JsonlSource,
 )
+from evals.errors import InputError
+from evals.media import MediaKind
+from evals.records import Sample
 
 
 def open_source(spec: DatasetSpec, base: Path) -> RowSource:
@@ -46,24 +46,6 @@ def open_source(spec: DatasetSpec, base: Path) -> RowSource:
         case GeneratorSource():
             return GeneratorRowSource(spec.name, spec.n, spec.seed, spec.params)
     raise AssertionError(spec)
-
-
-@dataclass(frozen=True)
-class Shard:
-    index: int
-    count: int
-
-    @classmethod
-    def parse(cls, text: str) -> Shard:
-        try:
-            index, count = (int(x) for x in text.split("/"))
-        except ValueError:
-            raise InputError(
-                f"bad shard {text!r}", field="--shard", fix="write it as i/n, e.g. 0/4"
-            ) from None
-        if not (count >= 1 and 0 <= index < count):
-            raise InputError(f"bad shard {text!r}", field="--shard", fix="need 0 <= i < n")
-        return cls(index, count)
 
 
 def _as_text(value: Any) -> str:
@@ -189,7 +171,7 @@ def iter_samples(
         seen.add(sample.id)
         index = kept
         kept += 1
-        if shard is not None and index % shard.count != shard.index:
+        if shard is not None and not shard.takes(index):
             continue
         yield sample
 

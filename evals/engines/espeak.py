@@ -17,7 +17,7 @@ from evals.engines.audio import SPEECH_RATE, decode, resample, to_wav, warm_up
 from evals.engines.backend import EngineBackend, EngineOptions, speech_raw, user_text
 from evals.engines.pool import EngineFailure, model
 from evals.errors import InputError
-from evals.records import ErrorInfo, Request, Response, Sample, Usage
+from evals.records import ErrorInfo, OutputMedia, Request, Response, Sample, Usage
 
 APT_INSTALL = "apt-get install espeak-ng"
 
@@ -47,9 +47,10 @@ def _synthesise(text: str, voice: str, speed: int, pitch: int) -> tuple[bytes, f
 def tts_only(backend: str, type_name: str) -> ErrorInfo:
     """The refusal for a speech synthesiser run directly on a task."""
     return ErrorInfo(
-        "unsupported",
-        f"backend {backend!r} ({type_name}) produces audio and no text, so nothing here can score it; "
-        f"evaluate it with tts-roundtrip: {{type: tts-roundtrip, options: {{tts: {{type: {type_name}}}, "
+        kind="unsupported",
+        message=f"backend {backend!r} ({type_name}) produces audio and no text, so nothing here can "
+        f"score it; evaluate it with tts-roundtrip: "
+        f"{{type: tts-roundtrip, options: {{tts: {{type: {type_name}}}, "
         "asr: {type: pocketsphinx}}}, which transcribes its audio for the wer scorer",
     )
 
@@ -94,11 +95,11 @@ class EspeakBackend(EngineBackend):
     async def generate(self, request: Request) -> Response:
         text = user_text(request).strip()
         if not text:
-            return Response(error=ErrorInfo("bad_request", "the request has no text to speak"))
+            return Response(error=ErrorInfo(kind="bad_request", message="the request has no text to speak"))
         o = self.options
         (wav, seconds), stamp = await self.pool.run(_synthesise, text, o.voice, o.speed, o.pitch)
         return Response(
-            audio=wav,
+            outputs=[OutputMedia(kind="audio", data=wav, mime="audio/wav", name="speech")],
             usage=Usage(audio_seconds=round(seconds, 3)),
             model=f"{self.model}:{o.voice}",
             raw=speech_raw(seconds, [stamp.as_dict()]),

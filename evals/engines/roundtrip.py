@@ -124,7 +124,8 @@ class RoundTripBackend(Backend):
             return spoken
         if not spoken.audio:
             return Response(
-                error=ErrorInfo("bad_response", "tts: the synthesiser returned no audio"), usage=spoken.usage
+                error=ErrorInfo(kind="bad_response", message="tts: the synthesiser returned no audio"),
+                usage=spoken.usage,
             )
         listen = Request(
             task=request.task,
@@ -142,7 +143,7 @@ class RoundTripBackend(Backend):
             return heard
         return Response(
             text=heard.text,
-            audio=spoken.audio,
+            outputs=list(spoken.outputs),
             usage=spoken.usage,
             model=self.model,
             raw={"tts": spoken.raw, "asr": heard.raw},
@@ -171,7 +172,9 @@ async def _call(stage: Backend, request: Request, role: str) -> Response:
     try:
         response = await stage.generate(request)
     except MediaError as exc:
-        return Response(error=ErrorInfo("media" if role == "tts" else "bad_response", f"{role}: {exc}"))
+        return Response(
+            error=ErrorInfo(kind="media" if role == "tts" else "bad_response", message=f"{role}: {exc}")
+        )
     except Exception as exc:
         error = stage.classify_error(exc)
         error.message = f"{role}: {error.message}"

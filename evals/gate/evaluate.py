@@ -14,7 +14,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from evals.baseline import RunScores
 from evals.compare.align import Alignment, Column, align
@@ -22,6 +21,7 @@ from evals.compare.fmt import interval_text, value_text
 from evals.compare.quantities import (
     LATENCY_QUANTILES,
     PSEUDO_METRICS,
+    STREAM_QUANTILES,
     Delta,
     Quantity,
     Settings,
@@ -32,6 +32,7 @@ from evals.compare.quantities import (
 from evals.errors import InputError
 from evals.gate.rules import LoadedRules, Rule
 from evals.gate.verdict import Decision, Verdict, decide
+from evals.rundata import SummaryCell
 
 EXIT_PASS = 0
 EXIT_REGRESSION = 1  # a regression, or an absolute bound crossed
@@ -140,27 +141,34 @@ def _quantity(current: RunScores, task: str, metric: str) -> Quantity:
     return pseudo_quantity(metric) or Quantity(metric, "mean", False, "cost")
 
 
-def _cell_value(cell: dict[str, Any], metric: str) -> tuple[float | None, float | None, float | None]:
+def _cell_value(cell: SummaryCell | None, metric: str) -> tuple[float | None, float | None, float | None]:
     """(value, ci_low, ci_high) of a metric or pseudo-metric in a summary cell."""
-    entry = (cell.get("metrics") or {}).get(metric)
+    if cell is None:
+        return None, None, None
+    entry = cell.metrics.get(metric)
     if entry is not None:
-        return entry.get("value"), entry.get("ci_low"), entry.get("ci_high")
+        return entry.value, entry.ci_low, entry.ci_high
     if metric in LATENCY_QUANTILES:
-        return (cell.get("latency_s") or {}).get(metric.removeprefix("latency_")), None, None
-    return cell.get(metric), None, None
+        return getattr(cell.latency_s, metric.removeprefix("latency_")), None, None
+    if metric in STREAM_QUANTILES:
+        kind, _, quantile = metric.partition("_")
+        found = getattr(cell, f"{kind}_s")
+        return (getattr(found, quantile), None, None) if found is not None else (None, None, None)
+    value = getattr(cell, metric, None)
+    return (float(value) if isinstance(value, int | float) else None), None, None
 
 
-def _why_missing(cell: dict[str, Any], metric: str) -> str:
-    if metric in LATENCY_QUANTILES:
+def _why_missing(cell: SummaryCell | None, metric: str) -> str:
+    if metric in LATENCY_QUANTILES or metric in STREAM_QUANTILES:
         return "no latency measured (every answer came from the cache, or none was scored)"
     if metric.startswith("cost"):
         return "cost unknown (no price for this model in the pricing table)"
-    return f"no value: {cell.get('n_scored', 0)} scored samples"
+    return f"no value: {cell.n_scored if cell else 0} scored samples"
 
 
 def bound_check(check: Check, current: RunScores) -> None:
     rule = check.rule
-    cell = current.cells.get((check.task, check.backend), {})
+    cell = current.cells.get((check.task, check.backend))
     value, low, high = _cell_value(cell, check.metric)
     check.value, check.interval = value, (low, high)
     q = check.quantity

@@ -55,9 +55,11 @@ def result_dict(result: GateResult) -> dict[str, Any]:
             "seed": spec.seed,
             "interval": "two-sided percentile paired bootstrap; McNemar for right/wrong metrics",
         },
-        "current": {"source": result.current.source, **result.current.identity},
+        "current": {**result.current.identity.model_dump(mode="json"), "source": result.current.source},
         "baseline": (
-            {"source": result.baseline.source, **result.baseline.identity} if result.baseline else None
+            {**result.baseline.identity.model_dump(mode="json"), "source": result.baseline.source}
+            if result.baseline
+            else None
         ),
         "checks": [check_dict(c) for c in result.checks],
     }

@@ -4,7 +4,6 @@ Markdown and HTML renderers only lay it out."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from evals.report import runinfo, tables
 from evals.report.media import Budget, MediaLookup, attach_previews
@@ -12,6 +11,8 @@ from evals.report.plots import PlotFile
 from evals.report.ranking import TaskRanking, rank_run
 from evals.report.samples import SampleView, select_samples
 from evals.report.tables import Table
+from evals.rundata import RunInfo, SampleRecord, Summary
+from evals.rundir import MediaStore
 
 
 @dataclass
@@ -19,7 +20,6 @@ class ReportOptions:
     samples_per_task: int = 5  # worst, and surprising, samples shown per task (each)
     media: bool = True  # embed previews of the samples' images and audio in the HTML
     media_budget_bytes: int = 3_000_000  # all previews of one report together
-    use_datasets: bool = True  # may read a task's local dataset again to preview media
     plots: bool = True
 
 
@@ -76,19 +76,20 @@ class ReportData:
 
 
 def build_report(
-    run: dict[str, Any],
-    summary: dict[str, Any],
-    records: list[dict[str, Any]],
+    run: RunInfo,
+    summary: Summary,
+    records: list[SampleRecord],
     options: ReportOptions | None = None,
+    media: MediaStore | None = None,
 ) -> ReportData:
     options = options or ReportOptions()
     rankings = rank_run(summary, run)
-    kinds = {b["name"]: str(b.get("kind") or "") for b in run.get("backends", [])}
-    backends = [b["name"] for b in run.get("backends", [])]
-    backends += [c["backend"] for c in summary.get("cells", []) if c["backend"] not in backends]
-    by_task: dict[str, list[dict[str, Any]]] = {}
+    kinds = {b.name: b.kind or "" for b in run.model_backends}
+    backends = [b.name for b in run.model_backends]
+    backends += [c.backend for c in summary.cells if c.backend not in backends]
+    by_task: dict[str, list[SampleRecord]] = {}
     for record in records:
-        by_task.setdefault(record["task"], []).append(record)
+        by_task.setdefault(record.task, []).append(record)
     sections = []
     for name, ranking in rankings.items():
         worst, surprising = select_samples(ranking, by_task.get(name, []), options.samples_per_task)
@@ -105,19 +106,19 @@ def build_report(
             )
         )
     notes = []
-    costs = [c.get("cost_per_sample_usd") for c in summary.get("cells", [])]
-    if costs and not any(isinstance(c, int | float) and c > 0 for c in costs):
+    costs = [c.cost_per_sample_usd for c in summary.cells]
+    if costs and not any(c is not None and c > 0 for c in costs):
         notes.append(
             "No cost plot: every backend here is free (baselines, local engines) or has an unknown cost."
         )
     if options.media:
         views = [v for s in sections for v in (*s.surprising, *s.worst)]
         budget = Budget(options.media_budget_bytes)
-        attach_previews(views, MediaLookup(run, use_datasets=options.use_datasets), budget)
+        attach_previews(views, MediaLookup(media), budget)
         if budget.refused:
             notes.append("Some media previews were left out to keep the report small.")
     return ReportData(
-        run_id=str(run.get("run_id") or summary.get("run_id") or ""),
+        run_id=run.run_id or summary.run_id or "",
         facts=runinfo.facts(run, summary, records),
         matrix=tables.matrix(rankings.values(), [b for b in backends if b], kinds),
         tasks=sections,

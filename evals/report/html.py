@@ -13,8 +13,7 @@ from typing import Any
 
 import jinja2
 
-from evals import __version__
-from evals.report import fmt
+from evals import __version__, fmt
 from evals.report.context import ReportData
 from evals.report.media import data_uri
 

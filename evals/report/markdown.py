@@ -6,7 +6,7 @@ newlines) nor turn into markup, links or mentions where the Markdown is rendered
 
 from __future__ import annotations
 
-from evals.report import fmt
+from evals import fmt
 from evals.report.context import ReportData, TaskSection
 from evals.report.samples import SampleView
 from evals.report.tables import Table

@@ -1,10 +1,10 @@
 """Small, bounded previews of a sample's media for the HTML report, as data URIs.
 
-The journal keeps a reference to each medium (path and sha256), never its bytes. A preview is
-made from the file when it still holds the same bytes (sha256 checked), else, for tasks whose
-dataset is local (files or a seeded generator, never a network source), by reading the task's
-dataset again and taking the sample's media, again checked by sha256. Either way the preview
-shows exactly what the backends were sent, or nothing.
+The journal keeps a reference to each medium (sha256, and its stored copy in `media/` or the
+path it was read from), never its bytes. A preview is made from the run's stored copy, else
+from the file when it still holds the same bytes (sha256 checked); the report never reads a
+task's dataset again. Either way the preview shows exactly what the backends were sent (or what
+they produced), or nothing.
 
 Images become a thumbnail (at most 240 px a side, PNG or JPEG, whichever is smaller, at most
 ~40 KB); audio becomes a waveform picture and a short Ogg Vorbis clip (first 6 s, 16 kHz mono,
@@ -18,12 +18,13 @@ import hashlib
 import io
 import logging
 import warnings
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evals.report.samples import Preview, SampleView
+from evals.rundata import MediaRef
+from evals.rundir import MediaStore
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,6 @@ CLIP_SECONDS = 6.0
 CLIP_RATE = 16_000
 CLIP_BYTES = 64_000
 WAVE_SIZE = (240, 56)
-MAX_DATASET_SCAN = 100_000  # rows read at most when looking for samples in a dataset
 
 
 def data_uri(mime: str, data: bytes) -> str:
@@ -56,68 +56,25 @@ class Budget:
 
 
 class MediaLookup:
-    """Finds the bytes of journaled media (see the module docstring for where from)."""
+    """Finds the bytes of journaled media: the run's own copy (`media/`), else the file the
+    input was read from, each only when its sha256 still matches the journal."""
 
-    def __init__(self, run: dict[str, Any], *, use_datasets: bool = True) -> None:
-        self._tasks = {t["name"]: t for t in run.get("tasks", [])}
-        self._use_datasets = use_datasets
-        self._loaders: dict[tuple[str, str], list[Callable[[], bytes]]] = {}
+    def __init__(self, store: MediaStore | None) -> None:
+        self.store = store
 
-    def prefetch(self, task: str, sample_ids: Iterable[str]) -> None:
-        """Find, in one pass over the task's dataset, samples whose media files are gone."""
-        wanted = {s for s in sample_ids if (task, s) not in self._loaders}
-        if not wanted or not self._use_datasets:
-            return
-        try:
-            found = self._scan_dataset(task, wanted)
-        except Exception as exc:  # a preview is optional; the report goes on without it
-            log.info("no media previews for task %s: %s", task, exc)
-            return
-        for sample_id, loaders in found.items():
-            self._loaders[(task, sample_id)] = loaders
-
-    def _scan_dataset(self, name: str, wanted: set[str]) -> dict[str, list[Callable[[], bytes]]]:
-        entry = self._tasks.get(name) or {}
-        path = Path(entry["path"]) if entry.get("path") else None
-        if path is None or not path.is_file():
-            return {}
-        if hashlib.sha256(path.read_bytes()).hexdigest() != entry.get("sha256"):
-            return {}  # the task changed since the run: its dataset may differ
-        from evals.task.loader import load_task
-
-        task = load_task(path)
-        if task.spec.dataset.source == "hf":
-            return {}  # a network source: reports never download
-        found: dict[str, list[Callable[[], bytes]]] = {}
-        for index, sample in enumerate(task.samples()):
-            if index >= MAX_DATASET_SCAN or len(found) == len(wanted):
-                break
-            if sample.id in wanted:
-                found[sample.id] = [_reader(m) for m in sample.media()]
-        return found
-
-    def read(self, task: str, sample_id: str, index: int, ref: dict[str, Any]) -> bytes | None:
-        """The bytes of the sample's `index`-th medium, only if they match the journaled hash."""
-        expected = ref.get("sha256")
-        path = ref.get("path")
-        candidates: list[Callable[[], bytes]] = []
-        if path:
-            candidates.append(Path(path).read_bytes)
-        loaders = self._loaders.get((task, sample_id)) or []
-        if index < len(loaders):
-            candidates.append(loaders[index])
-        for load in candidates:
+    def read(self, ref: MediaRef) -> bytes | None:
+        if ref.stored and self.store is not None:
+            data = self.store.read(ref)
+            if data is not None:
+                return data
+        if ref.path:
             try:
-                data = load()
-            except Exception:  # missing file, failed render: try the next place
-                continue
-            if expected is None or hashlib.sha256(data).hexdigest() == expected:
+                data = Path(ref.path).read_bytes()
+            except OSError:
+                return None
+            if ref.sha256 is None or hashlib.sha256(data).hexdigest() == ref.sha256:
                 return data
         return None
-
-
-def _reader(media: Any) -> Callable[[], bytes]:
-    return lambda: bytes(media.data)
 
 
 def image_thumbnail(data: bytes, side: int = THUMB_SIDE, limit: int = THUMB_BYTES) -> bytes | None:
@@ -258,27 +215,20 @@ def preview(kind: str, data: bytes, budget: Budget) -> Preview:
 def attach_previews(
     views: list[SampleView], lookup: MediaLookup, budget: Budget, per_sample: int = 2
 ) -> None:
-    """Fill `previews` of each view (at most `per_sample` media each), in order, within budget."""
-    by_task: dict[str, list[str]] = {}
+    """Fill the previews of each view's inputs (at most `per_sample` each) and of its answers'
+    outputs (a generated image, a spoken reply), in order, within the budget."""
     for view in views:
-        by_task.setdefault(view.task, []).append(view.sample_id)
-    for task, ids in by_task.items():
-        lookup.prefetch(task, [s for s in ids if _needs_dataset(views, task, s)])
-    for view in views:
-        for index, ref in enumerate(view.media[:per_sample]):
-            kind = str(ref.get("kind") or "media")
-            data = lookup.read(view.task, view.sample_id, index, ref)
-            if data is None:
-                view.previews.append(Preview(kind, caption=f"{kind} (not available to preview)"))
-            else:
-                view.previews.append(preview(kind, data, budget))
+        for ref in view.media[:per_sample]:
+            view.previews.append(_preview_of(ref, lookup, budget))
         if len(view.media) > per_sample:
             view.previews.append(Preview("more", caption=f"+{len(view.media) - per_sample} more media"))
+        for answer in view.answers:
+            for ref in answer.outputs[:per_sample]:
+                answer.previews.append(_preview_of(ref, lookup, budget))
 
 
-def _needs_dataset(views: list[SampleView], task: str, sample_id: str) -> bool:
-    """True when some medium of the sample has no readable file at its journaled path."""
-    for view in views:
-        if view.task == task and view.sample_id == sample_id:
-            return any(not (ref.get("path") and Path(ref["path"]).is_file()) for ref in view.media)
-    return False
+def _preview_of(ref: MediaRef, lookup: MediaLookup, budget: Budget) -> Preview:
+    data = lookup.read(ref)
+    if data is None:
+        return Preview(ref.kind, caption=f"{ref.kind} (not available to preview)")
+    return preview(ref.kind, data, budget)

@@ -20,10 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from evals.analysis import headline_metric
-from evals.report.fmt import is_number
+from evals.rundata import RunInfo, Summary, SummaryCell
 
 BASELINE = "baseline"
 CEILING_TYPES = frozenset({"oracle"})  # baselines that answer the reference: a ceiling, not a prior
@@ -44,7 +42,7 @@ class Standing:
     error_rate: float
     cost_per_sample: float | None
     p50: float | None
-    cell: dict[str, Any]
+    cell: SummaryCell
     best: bool = False
     overlaps_best: bool = False
     on_front: bool = False
@@ -89,24 +87,20 @@ class TaskRanking:
         return {s.backend: s for s in self.standings}
 
 
-def _as_float(value: Any) -> float | None:
-    return float(value) if is_number(value) else None
-
-
-def standing_of(cell: dict[str, Any], metric: str | None) -> Standing:
-    entry = (cell.get("metrics") or {}).get(metric or "", {})
+def standing_of(cell: SummaryCell, metric: str | None) -> Standing:
+    entry = cell.metrics.get(metric or "")
     return Standing(
-        backend=cell["backend"],
-        kind=str(cell.get("backend_kind") or "unknown"),
-        type=cell.get("backend_type"),
-        model=cell.get("model"),
-        value=_as_float(entry.get("value")),
-        ci_low=_as_float(entry.get("ci_low")),
-        ci_high=_as_float(entry.get("ci_high")),
-        n=int(entry.get("n") or 0),
-        error_rate=float(cell.get("error_rate") or 0.0),
-        cost_per_sample=_as_float(cell.get("cost_per_sample_usd")),
-        p50=_as_float((cell.get("latency_s") or {}).get("p50")),
+        backend=cell.backend,
+        kind=cell.backend_kind or "unknown",
+        type=cell.backend_type,
+        model=cell.model,
+        value=entry.value if entry else None,
+        ci_low=entry.ci_low if entry else None,
+        ci_high=entry.ci_high if entry else None,
+        n=entry.n if entry else 0,
+        error_rate=cell.error_rate,
+        cost_per_sample=cell.cost_per_sample_usd,
+        p50=cell.latency_s.p50,
         cell=cell,
     )
 
@@ -119,13 +113,13 @@ def _order_key(standing: Standing, higher_is_better: bool) -> tuple[int, float, 
     return (value is None, signed, cost, p50, standing.backend)
 
 
-def rank_task(cells: Sequence[dict[str, Any]], max_error_rate: float = 0.05) -> TaskRanking:
+def rank_task(cells: Sequence[SummaryCell], max_error_rate: float = 0.05) -> TaskRanking:
     """Rank the cells of one task (see the module docstring for the rules)."""
-    first = cells[0] if cells else {}
-    metric = headline_metric(first) if first else None
-    entry = (first.get("metrics") or {}).get(metric or "", {})
-    higher = bool(entry.get("higher_is_better", True))
-    ranking = TaskRanking(str(first.get("task", "")), first.get("kind"), metric, higher)
+    first = cells[0] if cells else None
+    metric = first.headline() if first else None
+    entry = first.metrics.get(metric or "") if first else None
+    higher = entry.higher_is_better if entry else True
+    ranking = TaskRanking(first.task if first else "", first.kind if first else None, metric, higher)
     standings = [standing_of(c, metric) for c in cells]
     standings.sort(key=lambda s: _order_key(s, higher))
     for standing in standings:
@@ -187,12 +181,17 @@ def pareto_front(
     return front
 
 
-def rank_run(summary: dict[str, Any], run: dict[str, Any]) -> dict[str, TaskRanking]:
+def max_error_rate(run: RunInfo) -> float:
+    value = run.config.get("max_error_rate", 0.05)
+    return float(value) if isinstance(value, int | float) else 0.05
+
+
+def rank_run(summary: Summary, run: RunInfo) -> dict[str, TaskRanking]:
     """A ranking per task, in the order run.json lists the tasks."""
-    limit = float((run.get("config") or {}).get("max_error_rate", 0.05))
-    by_task: dict[str, list[dict[str, Any]]] = {}
-    for cell in summary.get("cells", []):
-        by_task.setdefault(cell["task"], []).append(cell)
-    order = [t["name"] for t in run.get("tasks", []) if t["name"] in by_task]
+    limit = max_error_rate(run)
+    by_task: dict[str, list[SummaryCell]] = {}
+    for cell in summary.cells:
+        by_task.setdefault(cell.task, []).append(cell)
+    order = [t.name for t in run.tasks if t.name in by_task]
     order += [t for t in by_task if t not in order]
     return {task: rank_task(by_task[task], limit) for task in order}

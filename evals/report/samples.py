@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+
+from pydantic import JsonValue
 
 from evals.report.ranking import TaskRanking
+from evals.rundata import MediaRef, SampleRecord
 
 SURPRISE_MARGIN = 0.25  # share of the metric's observed range a weaker backend must win by
 
@@ -31,6 +33,9 @@ class Answer:
     score: float | None
     error: str | None
     flags: list[str]
+    outputs: list[MediaRef] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # judges' reasons, per scorer
+    previews: list[Preview] = field(default_factory=list)  # of the outputs
 
 
 @dataclass
@@ -50,22 +55,33 @@ class SampleView:
     reason: str  # "worst" | "surprising"
     why: str
     targets: list[str]
-    metadata: dict[str, Any]
+    metadata: dict[str, JsonValue]
     prompt: str | None
-    media: list[dict[str, Any]]
+    media: list[MediaRef]
     answers: list[Answer]
     previews: list[Preview] = field(default_factory=list)
 
 
-def _score(record: dict[str, Any] | None, metric: str) -> float | None:
-    if record is None or record.get("status") != "ok":
+def _score(record: SampleRecord | None, metric: str) -> float | None:
+    if record is None or record.status != "ok":
         return None
-    value = (record.get("scores") or {}).get(metric)
-    return float(value) if isinstance(value, int | float) else None
+    return record.scores.get(metric)
+
+
+def judge_reasons(record: SampleRecord) -> list[str]:
+    """What judges said about the answer (their `reason` details), one line per scorer."""
+    found = []
+    for scorer, details in record.details.items():
+        reason = details.get("reason")
+        if isinstance(reason, str) and reason:
+            found.append(f"{scorer}: {reason}")
+    for scorer, error in record.scorer_errors.items():
+        found.append(f"{scorer}: not scored ({error.kind}: {error.message})")
+    return found
 
 
 def _view(
-    ranking: TaskRanking, sample_id: str, by_backend: dict[str, dict[str, Any]], reason: str, why: str
+    ranking: TaskRanking, sample_id: str, by_backend: dict[str, SampleRecord], reason: str, why: str
 ) -> SampleView:
     any_record = next(iter(by_backend.values()))
     metric = ranking.metric or ""
@@ -74,16 +90,18 @@ def _view(
         record = by_backend.get(standing.backend)
         if record is None:
             continue
-        error = record.get("error") or {}
+        error = record.error
         answers.append(
             Answer(
                 backend=standing.backend,
                 kind=standing.kind,
-                status=str(record.get("status")),
-                prediction=record.get("prediction"),
+                status=record.status,
+                prediction=record.prediction,
                 score=_score(record, metric),
-                error=f"{error.get('kind')}: {error.get('message')}" if error else None,
-                flags=list(record.get("flags") or []),
+                error=f"{error.kind}: {error.message}" if error else None,
+                flags=list(record.flags),
+                outputs=list(record.outputs),
+                reasons=judge_reasons(record),
             )
         )
     return SampleView(
@@ -91,10 +109,10 @@ def _view(
         sample_id=sample_id,
         reason=reason,
         why=why,
-        targets=[str(t) for t in any_record.get("targets") or []],
-        metadata=dict(any_record.get("metadata") or {}),
-        prompt=any_record.get("prompt"),
-        media=list(any_record.get("media") or []),
+        targets=list(any_record.targets),
+        metadata=dict(any_record.metadata),
+        prompt=any_record.prompt,
+        media=list(any_record.inputs),
         answers=answers,
     )
 
@@ -104,16 +122,16 @@ def _fmt(value: float) -> str:
 
 
 def select_samples(
-    ranking: TaskRanking, records: Iterable[dict[str, Any]], k: int = 5
+    ranking: TaskRanking, records: Iterable[SampleRecord], k: int = 5
 ) -> tuple[list[SampleView], list[SampleView]]:
     """(worst, surprising) for one task, at most `k` of each."""
     metric = ranking.metric
     if metric is None or k <= 0:
         return [], []
     sign = 1.0 if ranking.higher_is_better else -1.0
-    samples: dict[str, dict[str, dict[str, Any]]] = {}
+    samples: dict[str, dict[str, SampleRecord]] = {}
     for record in records:
-        samples.setdefault(record["sample_id"], {})[record["backend"]] = record
+        samples.setdefault(record.sample_id, {})[record.backend] = record
     judges = [s.backend for s in ranking.standings if not s.is_baseline] or [
         s.backend for s in ranking.standings
     ]
@@ -139,7 +157,7 @@ def _mean_text(metric: str, scores: dict[str, float], sign: float) -> str:
 
 def _surprising(
     ranking: TaskRanking,
-    samples: dict[str, dict[str, dict[str, Any]]],
+    samples: dict[str, dict[str, SampleRecord]],
     goodness: dict[str, dict[str, float]],
     k: int,
 ) -> list[SampleView]:
@@ -169,12 +187,12 @@ def _surprising(
                 f"weaker {names} scored better"
             )
             upsets.append((-len(winners), -max(g for _, g in winners), sample_id, why))
-        elif (samples[sample_id].get(best.backend) or {}).get("flags"):
+        elif (found := samples[sample_id].get(best.backend)) is not None and found.flags:
             flagged.append(sample_id)
     upsets.sort()
     views = [_view(ranking, s, samples[s], "surprising", why) for _, _, s, why in upsets[:k]]
     for sample_id in sorted(flagged)[: max(0, k - len(views))]:
-        flags = ", ".join(samples[sample_id][best.backend].get("flags") or [])
+        flags = ", ".join(samples[sample_id][best.backend].flags)
         why = f"the answer of best backend {best.backend} was flagged: {flags}"
         views.append(_view(ranking, sample_id, samples[sample_id], "surprising", why))
     return views

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from evals.report import fmt
+from evals import fmt
 from evals.report.ranking import TaskRanking
+from evals.rundata import BreakdownGroup, SampleRecord
 
 EXAMPLES_PER_ERROR = 3
 MESSAGE_CHARS = 240
@@ -46,37 +46,41 @@ def backend_name(name: str, kind: str) -> str:
 
 def leaderboard(ranking: TaskRanking) -> Table:
     """One row per backend, best first: headline value with CI, other metrics, n, errors, cost, latency."""
-    metrics = list((ranking.standings[0].cell.get("metrics") or {}) if ranking.standings else [])
+    metrics = list(ranking.standings[0].cell.metrics if ranking.standings else [])
     others = [m for m in metrics if m != ranking.metric]
+    judged = any(s.cell.judge is not None for s in ranking.standings)
     head = ranking.metric or "score"
     header = ["#", "backend", "model", f"{head} {fmt.arrow(ranking.higher_is_better)} [95% CI]"]
     header += [f"{m} {fmt.arrow(_higher(ranking, m))}" for m in others]
-    header += ["n", "errors", "cost", "$/sample", "p50", "p95", "notes"]
+    header += ["n", "errors", "cost", "$/sample", *(["judge cost"] if judged else []), "p50", "p95", "notes"]
     table = Table(header)
     for place, standing in enumerate(ranking.standings, start=1):
         cell = standing.cell
-        entries = cell.get("metrics") or {}
+        entries = cell.metrics
         headline = fmt.metric(entries.get(ranking.metric or ""))
-        corpus = entries.get(ranking.metric or "", {})
-        if corpus.get("aggregation") == "corpus" and fmt.is_number(corpus.get("sample_mean")):
-            headline += f" (per-sample mean {fmt.num(corpus['sample_mean'])})"
-        errors = f"{cell.get('n_errors', 0)} ({fmt.percent(cell.get('error_rate'))})"
-        if cell.get("n_not_run"):
-            errors += f", {cell['n_not_run']} not run"
-        latency = cell.get("latency_s") or {}
+        corpus = entries.get(ranking.metric or "")
+        if corpus is not None and corpus.aggregation == "corpus" and corpus.sample_mean is not None:
+            headline += f" (per-sample mean {fmt.num(corpus.sample_mean)})"
+        errors = f"{cell.n_errors} ({fmt.percent(cell.error_rate)})"
+        if cell.n_not_run:
+            errors += f", {cell.n_not_run} not run"
+        if cell.scorer_errors:
+            errors += f", {sum(cell.scorer_errors.values())} not scored"
         flags = {"best": standing.best, "baseline": standing.is_baseline}
+        judge = [num_cell(fmt.cost(cell.judge.cost_usd) if cell.judge else "—")] if judged else []
         table.add(
             num_cell(str(place)),
             Cell(backend_name(standing.backend, standing.kind), **flags),
             Cell(str(standing.model or "")),
             num_cell(headline, **flags),
             *[num_cell(fmt.metric(entries.get(m))) for m in others],
-            num_cell(str(cell.get("n_scored", 0))),
+            num_cell(str(cell.n_scored)),
             num_cell(errors),
-            num_cell(fmt.cost(cell.get("cost_usd"))),
-            num_cell(fmt.cost(cell.get("cost_per_sample_usd"))),
-            num_cell(fmt.seconds(latency.get("p50"))),
-            num_cell(fmt.seconds(latency.get("p95"))),
+            num_cell(fmt.cost(cell.cost_usd)),
+            num_cell(fmt.cost(cell.cost_per_sample_usd)),
+            *judge,
+            num_cell(fmt.seconds(cell.latency_s.p50)),
+            num_cell(fmt.seconds(cell.latency_s.p95)),
             Cell(", ".join(standing.notes())),
         )
     return table
@@ -84,9 +88,9 @@ def leaderboard(ranking: TaskRanking) -> Table:
 
 def _higher(ranking: TaskRanking, metric: str) -> bool:
     for standing in ranking.standings:
-        entry = (standing.cell.get("metrics") or {}).get(metric)
+        entry = standing.cell.metrics.get(metric)
         if entry:
-            return bool(entry.get("higher_is_better", True))
+            return entry.higher_is_better
     return True
 
 
@@ -115,10 +119,10 @@ def breakdown_tables(ranking: TaskRanking) -> list[tuple[str, Table]]:
     metric = ranking.metric
     if metric is None:
         return []
-    fields: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    fields: dict[str, dict[str, dict[str, BreakdownGroup]]] = defaultdict(dict)
     groups: dict[str, list[str]] = defaultdict(list)
     for standing in ranking.standings:
-        for name, by_group in (standing.cell.get("breakdowns") or {}).items():
+        for name, by_group in standing.cell.breakdowns.items():
             fields[name][standing.backend] = by_group
             groups[name] += [g for g in by_group if g not in groups[name]]
     out = []
@@ -131,8 +135,8 @@ def breakdown_tables(ranking: TaskRanking) -> list[tuple[str, Table]]:
                 if not entry:
                     cells.append(num_cell("·"))
                     continue
-                value = fmt.metric((entry.get("metrics") or {}).get(metric))
-                cells.append(num_cell(f"{value} n={entry.get('n', 0)}", baseline=standing.is_baseline))
+                value = fmt.metric(entry.metrics.get(metric))
+                cells.append(num_cell(f"{value} n={entry.n}", baseline=standing.is_baseline))
             table.add(group, *cells)
         out.append((name, table))
     return out
@@ -142,43 +146,48 @@ def classification_tables(ranking: TaskRanking) -> list[tuple[str, Table, Table]
     """Per backend × label scorer: (title, per-label P/R/F1 table, confusion matrix)."""
     out = []
     for standing in ranking.standings:
-        for scorer, report in (standing.cell.get("classification") or {}).items():
-            labels = [str(label) for label in report.get("labels", [])]
+        for scorer, report in standing.cell.classification.items():
+            labels = list(report.labels)
             scores = Table(["label", "precision", "recall", "F1", "support"])
             for label in labels:
-                entry = (report.get("per_label") or {}).get(label, {})
+                entry = report.per_label.get(label)
                 scores.add(
                     label,
-                    num_cell(fmt.num(entry.get("precision"))),
-                    num_cell(fmt.num(entry.get("recall"))),
-                    num_cell(fmt.num(entry.get("f1"))),
-                    num_cell(str(entry.get("support", 0))),
+                    num_cell(fmt.num(entry.precision if entry else None)),
+                    num_cell(fmt.num(entry.recall if entry else None)),
+                    num_cell(fmt.num(entry.f1 if entry else None)),
+                    num_cell(str(entry.support if entry else 0)),
                 )
-            scores.caption = f"macro F1 (over reference labels): {fmt.num(report.get('macro_f1'))}"
+            scores.caption = f"macro F1 (over reference labels): {fmt.num(report.macro_f1)}"
             confusion = Table(["reference ↓ / predicted →", *labels])
-            for label, counts in zip(labels, report.get("confusion_matrix", []), strict=False):
+            for label, counts in zip(labels, report.confusion_matrix, strict=False):
                 confusion.add(label, *[num_cell(str(c)) for c in counts])
             title = f"{backend_name(standing.backend, standing.kind)} · {scorer}"
             out.append((title, scores, confusion))
     return out
 
 
-def error_table(records: Iterable[dict[str, Any]]) -> Table:
-    """Failed and not-run samples grouped by task, backend and kind, with a few examples."""
-    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+def error_table(records: Iterable[SampleRecord]) -> Table:
+    """Failed and not-run samples, and scorers that could not score, grouped by task, backend
+    and kind, with a few examples."""
+    groups: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)
     for record in records:
-        if record.get("status") == "ok":
+        for scorer, problem in record.scorer_errors.items():
+            key = (record.task, record.backend, f"scorer {scorer}: {problem.kind}")
+            groups[key].append((record.sample_id, problem.message))
+        if record.status == "ok":
             continue
-        kind = str((record.get("error") or {}).get("kind") or "unknown")
-        if record.get("status") == "not_run":
+        kind: str = record.error.kind if record.error else "unknown"
+        if record.status == "not_run":
             kind += " (not run)"
-        groups[(record["task"], record["backend"], kind)].append(record)
+        message = record.error.message if record.error else ""
+        groups[(record.task, record.backend, kind)].append((record.sample_id, message))
     table = Table(["task", "backend", "kind", "count", "examples"])
     for (task, backend, kind), group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        group.sort(key=lambda r: r["sample_id"])
+        group.sort()
         examples = [
-            f"{r['sample_id']}: {fmt.clip((r.get('error') or {}).get('message'), MESSAGE_CHARS)}"
-            for r in group[:EXAMPLES_PER_ERROR]
+            f"{sample_id}: {fmt.clip(message, MESSAGE_CHARS)}"
+            for sample_id, message in group[:EXAMPLES_PER_ERROR]
         ]
         table.add(task, backend, kind, num_cell(str(len(group))), "\n".join(examples))
     return table

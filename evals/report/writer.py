@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
 
 from evals.analysis import breakdown_frame, results_frame, summary_frame
+from evals.fileio import write_bytes_atomic
 from evals.report.context import ReportOptions, attach_plots, build_report
 from evals.report.html import render_html
 from evals.report.markdown import render_markdown
 from evals.report.plots import PlotFile, draw_run_plots
+from evals.rundata import RunInfo, SampleRecord, Summary
+from evals.rundir import MediaStore, RunDir
 
 PLOTS_DIR = "plots"
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    # Reports and plots are rebuilt from the journal at will: atomic, but not fsynced.
+    write_bytes_atomic(path, data, durable=False)
 
 
 def write_plots(folder: Path, plots: list[PlotFile]) -> list[Path]:
@@ -37,16 +37,18 @@ def write_plots(folder: Path, plots: list[PlotFile]) -> list[Path]:
 
 def write_report(
     out_dir: Path,
-    run: dict[str, Any],
-    summary: dict[str, Any],
-    records: list[dict[str, Any]],
+    run: RunInfo,
+    summary: Summary,
+    records: list[SampleRecord],
     options: ReportOptions | None = None,
+    media: MediaStore | None = None,
 ) -> list[Path]:
-    """Write the report files into `out_dir`; return their paths."""
+    """Write the report files into `out_dir`; return their paths. `media` is the run's store of
+    media (for previews), which may live elsewhere than the report."""
     options = options or ReportOptions()
     out_dir.mkdir(parents=True, exist_ok=True)
-    run_id = str(run.get("run_id") or summary.get("run_id") or out_dir.name)
-    report = build_report(run, summary, records, options)
+    run_id = run.run_id or summary.run_id or out_dir.name
+    report = build_report(run, summary, records, options, media)
     written: list[Path] = []
     if options.plots:
         plots = draw_run_plots(
@@ -61,8 +63,6 @@ def write_report(
     return [out_dir / "report.md", out_dir / "report.html", *written]
 
 
-def write_run_report(
-    run_dir: Path, run: dict[str, Any], summary: dict[str, Any], records: list[dict[str, Any]]
-) -> None:
-    """The hook `evals.finalize` calls at the end of every run: the report beside the results."""
-    write_report(Path(run_dir), run, summary, records)
+def write_run_report(rundir: RunDir, run: RunInfo, summary: Summary, records: list[SampleRecord]) -> None:
+    """What `evals.finalize` calls at the end of every run: the report beside the results."""
+    write_report(rundir.path, run, summary, records, media=rundir.media)

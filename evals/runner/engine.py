@@ -1,54 +1,44 @@
-"""The runner: streams each task's samples once, fans every sample out to its backends, and
-journals one line per sample × backend as soon as it is done.
+"""The runner: streams each task's samples once, fans every sample out to its backends, scores
+each answer as it arrives, and journals one line per sample × backend as soon as it is done.
 
-Per backend: a limit on requests in flight, a requests-per-minute pace, a timeout, bounded
-retries (the SDKs' own retries are off). A call that still fails is journaled as an error with
-its kind, never scored. A response is cached before it is journaled, so a crash between the two
-costs nothing on resume. Samples already in the journal are never requested again.
+Calls go through the `Caller` (cache, limits, retries, timeout, budget); a call that still
+fails is journaled as an error with its kind, never scored. A response is cached before it is
+journaled, so a crash between the two costs nothing on resume. Samples already in the journal
+are never requested again. Produced media (an image, a spoken reply) are stored once in the run
+directory and referenced from the journal.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import random
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from rich.progress import TaskID
 
 from evals.backends.base import Backend, TaskInfo
-from evals.cache import ResponseCache
-from evals.data.samples import Shard
+from evals.data.shard import Shard
 from evals.errors import InputError, MediaError
 from evals.journal import JournalWriter, Key
-from evals.machine import usable_cores
-from evals.records import ErrorInfo, Latency, Request, Response, Result, Sample, stable_hash
-from evals.runner.limits import RequestLimiter
+from evals.media import Media
+from evals.records import ErrorInfo, Request, Sample
+from evals.rundata import Latency, MediaRef, SampleRecord
+from evals.rundir import MediaStore
+from evals.runner.calls import Caller, CallResult
 from evals.runner.progress import ProgressBoard
-from evals.runner.retry import RetryPolicy
+from evals.runner.scoring import ScoringStage
+from evals.scoring import MediaItem, ScoreInput
 from evals.secrets import scrub
 from evals.task.loader import Task
+from evals.values import has_surrogates, json_safe, safe_text
 
 log = logging.getLogger(__name__)
 
-
-class Budget:
-    """Dollars spent by this run (cache hits cost nothing); None means no limit."""
-
-    def __init__(self, limit: float | None, spent: float = 0.0) -> None:
-        self.limit = limit
-        self.spent = spent
-
-    @property
-    def exhausted(self) -> bool:
-        return self.limit is not None and self.spent >= self.limit - 1e-12
-
-    def add(self, cost: float | None) -> None:
-        if cost:
-            self.spent += cost
+# Inputs held only in memory (generated, streamed) are kept in the run directory for previews
+# when at most this large; inputs read from files are referenced by path and hash instead.
+PREVIEW_LIMIT_BYTES = 256_000
 
 
 @dataclass
@@ -58,7 +48,19 @@ class RunStats:
     journaled: int = 0
     skipped: int = 0
     not_run: int = 0
+    judge_requests: int = 0
+    scorer_errors: int = 0
     unknown_cost: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Prepared:
+    """A sample's request and what is journaled about its inputs, built once for all backends."""
+
+    request: Request
+    canonical: dict[str, object]
+    inputs: list[MediaRef]
+    items: list[MediaItem]
 
 
 class Runner:
@@ -70,10 +72,10 @@ class Runner:
         journal: JournalWriter,
         done: set[Key],
         *,
-        cache: ResponseCache | None = None,
-        refresh_cache: bool = False,
+        caller: Caller,
+        scoring: ScoringStage,
+        media: MediaStore,
         progress: ProgressBoard | None = None,
-        budget: Budget | None = None,
         limit: int | None = None,
         shard: Shard | None = None,
         seed: int = 0,
@@ -83,26 +85,27 @@ class Runner:
         self.pairs = pairs
         self.journal = journal
         self.done = done
-        self.cache = cache
-        self.refresh_cache = refresh_cache
+        self.caller = caller
+        self.scoring = scoring
+        self.media = media
         self.progress = progress or ProgressBoard(enabled=False)
-        self.budget = budget or Budget(None)
         self.limit = limit
         self.shard = shard
-        self.stats = RunStats()
-        self._rng = random.Random(seed)
-        self._limiters = {name: RequestLimiter(b.concurrency, b.config.rpm) for name, b in backends.items()}
-        self._policies = {
-            name: RetryPolicy(
-                max_retries=b.config.max_retries,
-                base_delay=min(1.0, b.config.max_retry_wait),
-                max_delay=b.config.max_retry_wait,
-            )
-            for name, b in backends.items()
-        }
-        self._identity = {name: b.cache_identity() for name, b in backends.items()}
-        self._cores = asyncio.Semaphore(usable_cores())  # shared by every CPU-bound backend
+        self.seed = seed
+        self._stats = RunStats()
         self._bars: dict[tuple[str, str], TaskID] = {}
+
+    @property
+    def stats(self) -> RunStats:
+        calls = self.caller.stats
+        stats = self._stats
+        stats.requests = calls.requests - self.scoring.stats.judge_requests
+        stats.cache_hits = calls.cache_hits - self.scoring.stats.judge_cache_hits
+        stats.not_run = calls.not_sent
+        stats.judge_requests = self.scoring.stats.judge_requests
+        stats.scorer_errors = self.scoring.stats.scorer_errors
+        stats.unknown_cost = set(calls.unknown_cost)
+        return stats
 
     async def run(self) -> RunStats:
         try:
@@ -132,7 +135,7 @@ class Runner:
         async with asyncio.TaskGroup() as group:
             for sample in task.samples(limit=self.limit, shard=self.shard):
                 todo = [b for b in backends if (task.name, b.name, sample.id) not in self.done]
-                self.stats.skipped += len(backends) - len(todo)
+                self._stats.skipped += len(backends) - len(todo)
                 for backend in backends:
                     if backend not in todo:  # journaled by an earlier attempt: counts as done
                         self.progress.advance(self._bars[(task.name, backend.name)])
@@ -151,155 +154,124 @@ class Runner:
             except InputError as exc:  # a template that fails on this row: the task must change
                 raise exc.located(file=str(task.path) if task.path else None) from None
             except MediaError as exc:
-                error = ErrorInfo("media", scrub(str(exc)))
+                error = ErrorInfo(kind="media", message=scrub(str(exc)))
                 for backend in backends:
-                    self._record(task, backend, sample, None, Response(error=error), 0, Latency(), False)
+                    record = self._base_record(task, backend, sample, None, [])
+                    record.status, record.error = "error", error
+                    self._journal(record, spent=0.0)
                 return
-            await asyncio.gather(*(self._run_one(task, b, sample, request, canonical) for b in backends))
+            prepared = _Prepared(request, canonical, *self._inputs(sample))
+            await asyncio.gather(*(self._run_one(task, b, sample, prepared) for b in backends))
         finally:
             sample.release_media()
             window.release()
 
-    async def _run_one(
-        self,
-        task: Task,
-        backend: Backend,
-        sample: Sample,
-        request: Request,
-        canonical: dict[str, object],
-    ) -> None:
-        key: str | None = None
-        response: Response | None = None
-        if backend.cacheable and self.cache is not None:
-            key = stable_hash({"backend": self._identity[backend.name], "request": canonical})
-            if not self.refresh_cache:
-                response = self.cache.get(key)
-        if response is not None:
-            self.stats.cache_hits += 1
-            self._record(task, backend, sample, request, response, 0, Latency(), True, key)
-            return
-        response, attempts, latency = await self._call(backend, request, sample)
-        if response.error is None and key is not None and self.cache is not None:
-            self.cache.put(key, response)
-        self._record(task, backend, sample, request, response, attempts, latency, False, key)
+    def _inputs(self, sample: Sample) -> tuple[list[MediaRef], list[MediaItem]]:
+        """References to the sample's media (stored for previews when held only in memory), and
+        the same media as a scorer sees them."""
+        refs: list[MediaRef] = []
+        items: list[MediaItem] = []
+        for name, media in sample.media_fields():
+            data = media.data
+            ref = MediaRef(kind=media.kind, sha256=media.sha256, mime=media.mime, path=media.path, name=name)
+            if media.path is None and len(data) <= PREVIEW_LIMIT_BYTES:
+                stored = self.media.put(media.kind, data, media.mime, name=name)
+                ref.stored = stored.stored
+            refs.append(ref)
+            items.append(MediaItem(media.kind, media.mime, media.sha256, name, _loader(media)))
+        return refs, items
 
-    async def _call(
-        self, backend: Backend, request: Request, sample: Sample
-    ) -> tuple[Response, int, Latency]:
-        limiter = self._limiters[backend.name]
-        policy = self._policies[backend.name]
-        timeout = backend.config.timeout
-        attempt = 0
-        while True:
-            attempt += 1
-            queued_at = time.perf_counter()
-            response: Response | None = None
-            async with limiter.slot(), self._cores if backend.cpu_bound else contextlib.nullcontext():
-                if attempt == 1 and self.budget.exhausted:  # checked in the slot, not before it
-                    return self._budget_spent(), 0, Latency()
-                started = time.perf_counter()
-                self.stats.requests += 1
-                try:
-                    response = await asyncio.wait_for(backend.answer(request, sample), timeout)
-                    error = response.error
-                except MediaError as exc:
-                    error = ErrorInfo("media", str(exc))
-                except Exception as exc:  # classified below; cancellation still propagates
-                    error = backend.classify_error(exc)
-                elapsed = time.perf_counter() - started
-            latency = Latency(elapsed, started - queued_at, response.ttft_s if response else None)
-            if error is None and response is not None:
-                return response, attempt, latency
-            assert error is not None
-            error.message = scrub(error.message)
-            decision = policy.decide(error, attempt, self._rng)
-            if not decision.retry:
-                failed = Response(error=error)
-                if response is not None:
-                    failed.usage = response.usage
-                return failed, attempt, latency
-            log.debug("%s %s attempt %d: %s", backend.name, request.sample_id, attempt, decision.reason)
-            await asyncio.sleep(decision.delay)
+    async def _run_one(self, task: Task, backend: Backend, sample: Sample, prepared: _Prepared) -> None:
+        result = await self.caller.call(backend, prepared.request, sample, canonical=prepared.canonical)
+        record = self._base_record(task, backend, sample, prepared.request, prepared.inputs)
+        self._fill(record, backend, result)
+        if record.status == "ok":
+            response = result.response
+            outputs = [self.media.put(o.kind, o.data, o.mime, name=o.name) for o in response.outputs]
+            record.outputs = outputs
+            item = ScoreInput(
+                task=task.name,
+                backend=backend.name,
+                sample_id=sample.id,
+                prediction=record.prediction or "",
+                targets=list(sample.targets),
+                choices=list(sample.choices) if sample.choices is not None else None,
+                metadata=sample.metadata,
+                outputs=[
+                    MediaItem(o.kind, o.mime, o.sha256, o.name, _constant(o.data)) for o in response.outputs
+                ],
+                inputs=prepared.items,
+                prompt=record.prompt,
+            )
+            scored = await self.scoring.score(task.scorers, item, seed=self.seed)
+            record.scores = scored.scores
+            record.details = scored.details
+            record.flags.extend(f for f in scored.flags if f not in record.flags)
+            record.scorer_errors = scored.errors
+            record.scorer_calls = scored.calls
+        spent = 0.0 if result.cached else (result.cost_usd or 0.0)
+        spent += sum(c.spent_usd for c in record.scorer_calls.values())
+        self._journal(record, spent=spent)
 
-    def _budget_spent(self) -> Response:
-        self.stats.not_run += 1
-        limit = self.budget.limit or 0.0
-        return Response(error=ErrorInfo("budget", f"not sent: the budget of ${limit:.2f} was spent"))
-
-    def _record(
-        self,
-        task: Task,
-        backend: Backend,
-        sample: Sample,
-        request: Request | None,
-        response: Response,
-        attempts: int,
-        latency: Latency,
-        cached: bool,
-        key: str | None = None,
-    ) -> None:
-        error = response.error
-        result = Result(
+    def _base_record(
+        self, task: Task, backend: Backend, sample: Sample, request: Request | None, inputs: list[MediaRef]
+    ) -> SampleRecord:
+        return SampleRecord(
             task=task.name,
             backend=backend.name,
             sample_id=sample.id,
-            status="ok" if error is None else ("not_run" if error.kind == "budget" else "error"),
+            status="ok",
             targets=list(sample.targets),
-            metadata=sample.metadata,
-            usage=response.usage.as_dict(),
-            # Cache hits took no time; baselines answer in-process from the sample, so their
-            # "latency" would only measure the event loop. Neither is a latency sample.
-            latency={} if cached or backend.kind == "baseline" else latency.as_dict(),
-            cached=cached,
-            attempts=attempts,
-            request_hash=key,
-            prompt=request.prompt_text() if request is not None else None,
-            media=[m.describe() for m in sample.media()],
-            model=response.model or backend.model,
-            finished_at=time.time(),
+            choices=list(sample.choices) if sample.choices is not None else None,
+            metadata=json_safe(sample.metadata),
+            prompt=safe_text(request.prompt_text()) if request is not None else None,
+            inputs=inputs,
+            model=backend.model,
         )
-        if error is None:
-            result.prediction = response.text
-            result.cost_usd = backend.cost(response.usage)
-            if result.cost_usd is None:
-                self.stats.unknown_cost.add(backend.name)
-            self._score(task, sample, result)
-        else:
-            result.error = error.as_dict()
-            if response.usage.as_dict():
-                result.cost_usd = backend.cost(response.usage)
-        if not cached:
-            self.budget.add(result.cost_usd)
-        self.journal.append(result.as_dict())
-        self.done.add((task.name, backend.name, sample.id))
-        self.stats.journaled += 1
-        bar = self._bars.get((task.name, backend.name))
-        if bar is not None:
-            self.progress.advance(
-                bar,
-                error=result.status != "ok",
-                spent=0.0 if cached else (result.cost_usd or 0.0),
-            )
 
     @staticmethod
-    def _score(task: Task, sample: Sample, result: Result) -> None:
-        prediction = result.prediction or ""
-        for scorer in task.scorers:
-            try:
-                scored = scorer.score(
-                    prediction, sample.targets, choices=sample.choices, metadata=sample.metadata
-                )
-            except Exception as exc:  # a scorer bug must not turn into a wrong answer
-                result.status = "error"
-                result.error = ErrorInfo(
-                    "internal", f"scorer {scorer.name} failed: {type(exc).__name__}: {exc}"
-                ).as_dict()
-                result.scores = {}
-                return
-            result.scores.update(scored.values)
-            if scored.details:
-                result.details[scorer.name] = scored.details
-            result.flags.extend(f for f in scored.flags if f not in result.flags)
+    def _fill(record: SampleRecord, backend: Backend, result: CallResult) -> None:
+        response = result.response
+        record.usage = response.usage
+        record.cost_usd = result.cost_usd
+        record.cached = result.cached
+        record.attempts = result.attempts
+        record.request_hash = result.cache_key
+        record.finish_reason = response.finish_reason
+        record.model = response.model or backend.model
+        # Cache hits took no time; baselines answer in-process from the sample, so their
+        # "latency" would only measure the event loop. Neither is a latency sample.
+        if not result.cached and backend.kind != "baseline":
+            record.latency = result.latency
+        else:
+            record.latency = Latency()
+        if not result.sent:
+            record.status, record.error = "not_run", response.error
+        elif response.error is not None:
+            record.status, record.error = "error", response.error
+        else:
+            text = response.text
+            if has_surrogates(text):
+                record.flags.append("replaced_characters")
+                text = safe_text(text)
+            record.prediction = text
+
+    def _journal(self, record: SampleRecord, *, spent: float) -> None:
+        record.finished_at = time.time()
+        self.journal.append(record)
+        self.done.add(record.key)
+        self._stats.journaled += 1
+        bar = self._bars.get((record.task, record.backend))
+        if bar is not None:
+            self.progress.advance(bar, error=record.status != "ok", spent=spent)
+
+
+def _loader(media: Media) -> Callable[[], bytes]:
+    return lambda: media.data
+
+
+def _constant(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
 
 
 def _first_input_error(group: BaseExceptionGroup[BaseException]) -> InputError | None:

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import Field
 from rapidfuzz.distance import Levenshtein
 
-from evals.scoring import Metric, SampleScore, Scorer, ScorerOptions
+from evals.scoring import Metric, SampleScore, ScorerOptions, TextScorer
 
 
 def _normalise(text: str) -> str:
@@ -33,7 +33,7 @@ class ANLSOptions(ScorerOptions):
     threshold: float = Field(0.5, ge=0.0, le=1.0, description="similarities below this score 0")
 
 
-class ANLS(Scorer):
+class ANLS(TextScorer):
     """Average Normalised Levenshtein Similarity (DocVQA, InfographicVQA, ST-VQA)."""
 
     name = "anls"
@@ -44,7 +44,7 @@ class ANLS(Scorer):
     def metrics(self) -> tuple[Metric, ...]:
         return (
             Metric(
-                "anls",
+                name="anls",
                 description="normalised Levenshtein similarity to the closest reference, 0 below "
                 "0.5 (official DocVQA evaluation script)",
             ),

@@ -16,7 +16,7 @@ from evals.references import most_common
 from evals.scorers._options import read_choice, resolve_reference
 from evals.scorers._text import Reading, fold
 from evals.scorers._yesno import read_yes_no
-from evals.scoring import Metric, SampleScore, Scorer, ScorerOptions
+from evals.scoring import Metric, SampleScore, ScorerOptions, TextScorer
 
 
 def label_score(
@@ -37,7 +37,7 @@ def label_score(
     return SampleScore({metric: 1.0 if correct else 0.0}, details, flags)
 
 
-class MultipleChoice(Scorer):
+class MultipleChoice(TextScorer):
     """Accuracy on multiple-choice questions; references may be letters or option texts."""
 
     name = "multiple_choice"
@@ -46,7 +46,7 @@ class MultipleChoice(Scorer):
     def metrics(self) -> tuple[Metric, ...]:
         return (
             Metric(
-                "multiple_choice",
+                name="multiple_choice",
                 binary=True,
                 description="share of answers picking the reference option (letter or option text)",
             ),
@@ -83,7 +83,7 @@ class YesNoOptions(ScorerOptions):
     )
 
 
-class YesNo(Scorer):
+class YesNo(TextScorer):
     """Yes/no accuracy with synonyms and negation; POPE-style P/R/F1 come from the labels."""
 
     name = "yes_no"
@@ -92,7 +92,9 @@ class YesNo(Scorer):
 
     @property
     def metrics(self) -> tuple[Metric, ...]:
-        return (Metric("yes_no", binary=True, description="share of answers with the reference's yes/no"),)
+        return (
+            Metric(name="yes_no", binary=True, description="share of answers with the reference's yes/no"),
+        )
 
     def score(
         self,

@@ -18,7 +18,7 @@ from typing import Any
 from evals.references import most_common
 from evals.scorers._numbers import Number, find_numbers
 from evals.scorers._text import ANSWER_CUE, clean_answer
-from evals.scoring import Metric, SampleScore, Scorer
+from evals.scoring import Metric, SampleScore, TextScorer
 
 # Words that introduce a conclusion or a total: the number right after them is the answer.
 _TOTAL_BEFORE = re.compile(
@@ -74,7 +74,7 @@ def read_count(answer: str) -> CountReading:
     return CountReading(numbers[-1].value, "last number" if len(numbers) > 1 else "number")
 
 
-class CountScorer(Scorer):
+class CountScorer(TextScorer):
     """Counting accuracy: exact, off by at most one, and the absolute error of the count."""
 
     name = "count"
@@ -82,10 +82,12 @@ class CountScorer(Scorer):
     @property
     def metrics(self) -> tuple[Metric, ...]:
         return (
-            Metric("count_exact", binary=True, description="share of answers with the exact count"),
-            Metric("count_off_by_one", binary=True, description="share of answers within one of the count"),
+            Metric(name="count_exact", binary=True, description="share of answers with the exact count"),
             Metric(
-                "count_abs_error",
+                name="count_off_by_one", binary=True, description="share of answers within one of the count"
+            ),
+            Metric(
+                name="count_abs_error",
                 higher_is_better=False,
                 description="mean |answer − count| over the answers that give a number",
             ),

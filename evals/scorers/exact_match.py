@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import Field
 
-from evals.scoring import Metric, SampleScore, Scorer, ScorerOptions
+from evals.scoring import Metric, SampleScore, ScorerOptions, TextScorer
 
 _SPACE = re.compile(r"\s+")
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b", re.IGNORECASE)
@@ -55,7 +55,7 @@ def normalize(text: str, options: ExactMatchOptions) -> str:
     return text.strip()
 
 
-class ExactMatch(Scorer):
+class ExactMatch(TextScorer):
     """1 when the normalised prediction equals any normalised reference, else 0."""
 
     name = "exact_match"
@@ -64,7 +64,7 @@ class ExactMatch(Scorer):
 
     @property
     def metrics(self) -> tuple[Metric, ...]:
-        return (Metric("exact_match", binary=True, description="share of exact matches"),)
+        return (Metric(name="exact_match", binary=True, description="share of exact matches"),)
 
     def score(
         self,

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import Field
 
 from evals.scorers._text import ANSWER_CUE, clean_answer, fold
-from evals.scoring import Metric, SampleScore, Scorer, ScorerOptions
+from evals.scoring import Metric, SampleScore, ScorerOptions, TextScorer
 
 
 def pix2struct_float(text: str) -> float | None:
@@ -49,7 +49,7 @@ class RelaxedOptions(ScorerOptions):
     )
 
 
-class RelaxedAccuracy(Scorer):
+class RelaxedAccuracy(TextScorer):
     """ChartQA relaxed accuracy exactly as pix2struct computes it (best over the references)."""
 
     name = "relaxed_accuracy"
@@ -60,7 +60,7 @@ class RelaxedAccuracy(Scorer):
     def metrics(self) -> tuple[Metric, ...]:
         return (
             Metric(
-                "relaxed_accuracy",
+                name="relaxed_accuracy",
                 binary=True,
                 description="numeric answers within 5% of the reference, others by exact match "
                 "(pix2struct relaxed_correctness)",
@@ -148,7 +148,7 @@ def _finite_or_none(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-class LenientRelaxedAccuracy(Scorer):
+class LenientRelaxedAccuracy(TextScorer):
     """Relaxed accuracy that also reads "1,234", "$5", "12 kg", "45%" vs "0.45"; not pix2struct's."""
 
     name = "relaxed_accuracy_lenient"
@@ -159,7 +159,7 @@ class LenientRelaxedAccuracy(Scorer):
     def metrics(self) -> tuple[Metric, ...]:
         return (
             Metric(
-                "relaxed_accuracy_lenient",
+                name="relaxed_accuracy_lenient",
                 binary=True,
                 description="relaxed accuracy after reading separators, currency, units and "
                 "percentages either way (ours; not comparable with published ChartQA numbers)",

@@ -18,7 +18,7 @@ from evals.scorers._options import letter, read_choice, resolve_reference
 from evals.scorers._text import Reading, clean_answer, fold, phrase_pattern
 from evals.scorers._yesno import read_yes_no
 from evals.scorers.choice import label_score
-from evals.scoring import Metric, SampleScore, Scorer
+from evals.scoring import Metric, SampleScore, TextScorer
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "left": ("left", "leftmost", "left-hand", "left hand", "left side"),
@@ -84,7 +84,7 @@ def read_relation(answer: str, expected: str | None = None) -> Reading:
     return Reading(found[0], how="relation")
 
 
-class SpatialAccuracy(Scorer):
+class SpatialAccuracy(TextScorer):
     """Accuracy on spatial questions answered by a relation, yes/no, or an option."""
 
     name = "spatial_accuracy"
@@ -93,7 +93,7 @@ class SpatialAccuracy(Scorer):
     def metrics(self) -> tuple[Metric, ...]:
         return (
             Metric(
-                "spatial_accuracy",
+                name="spatial_accuracy",
                 binary=True,
                 description="share of answers with the reference's relation (left/right, "
                 "above/below, front/behind, synonyms), yes/no or option",

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from evals.references import most_common
 from evals.scorers._whisper import get_normalizer
-from evals.scoring import Metric, SampleScore, Scorer, ScorerOptions
+from evals.scoring import Metric, SampleScore, ScorerOptions, TextScorer
 
 # The normalised text has single spaces and no edges, so splitting is all jiwer needs to do.
 _WORDS = jiwer.ReduceToListOfListOfWords()
@@ -36,7 +36,7 @@ class SpeechOptions(ScorerOptions):
     )
 
 
-class _ErrorRate(Scorer):
+class _ErrorRate(TextScorer):
     Options = SpeechOptions
     options: SpeechOptions
     unit: ClassVar[Literal["words", "characters"]]
@@ -49,7 +49,7 @@ class _ErrorRate(Scorer):
     def metrics(self) -> tuple[Metric, ...]:
         return (
             Metric(
-                self.name,
+                name=self.name,
                 higher_is_better=False,
                 ratio_of=("errors", "reference_length"),
                 description=f"(S + D + I) / reference {self.unit}, summed over the corpus "

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from evals.scoring import Metric, SampleScore, Scorer, ScorerOptions
+from evals.scoring import Metric, SampleScore, ScorerOptions, TextScorer
 
 # Characters processPunctuation handles (the post-2021 list: ':' and "'" are kept, '-' and '!' are not).
 _PUNCT = (
@@ -163,7 +163,7 @@ class VQAOptions(ScorerOptions):
     )
 
 
-class VQAAccuracy(Scorer):
+class VQAAccuracy(TextScorer):
     """VQAv2 accuracy: consensus with ten human answers after the official answer processing."""
 
     name = "vqa_accuracy"
@@ -174,7 +174,7 @@ class VQAAccuracy(Scorer):
     def metrics(self) -> tuple[Metric, ...]:
         return (
             Metric(
-                "vqa_accuracy",
+                name="vqa_accuracy",
                 description="VQAv2 accuracy: min(1, matching humans / 3), averaged over the ten "
                 "leave-one-out subsets of the references (official vqaEval.py)",
             ),

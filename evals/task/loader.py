@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from evals.data.samples import Shard, count_samples, iter_samples, iter_targets, open_source
+from evals.data.samples import count_samples, iter_samples, iter_targets, open_source
+from evals.data.shard import Shard
 from evals.data.sources import RowSource
 from evals.errors import InputError, MediaError
 from evals.records import Sample
@@ -42,7 +43,10 @@ class Task:
     @property
     def needs_outputs(self) -> frozenset[str]:
         """What a backend must produce for this task's answers to be scored."""
-        return KINDS[self.spec.kind].needs
+        needed = set(KINDS[self.spec.kind].needs)
+        for scorer in self.scorers:
+            needed |= scorer.needs_outputs
+        return frozenset(needed)
 
     @property
     def metrics(self) -> list[Metric]:

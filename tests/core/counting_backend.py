@@ -51,8 +51,8 @@ class CountingBackend(Backend):
             retryable = self.options.fail_kind in ("rate_limit", "server", "timeout", "connection")
             return Response(
                 error=ErrorInfo(
-                    self.options.fail_kind,  # type: ignore[arg-type]
-                    self.options.fail_message,
+                    kind=self.options.fail_kind,  # type: ignore[arg-type]
+                    message=self.options.fail_message,
                     retryable=retryable,
                     retry_after=self.options.retry_after,
                 )

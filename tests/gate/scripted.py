@@ -10,7 +10,7 @@ from pydantic import Field
 
 from evals.backends.base import Backend, BackendOptions
 from evals.records import Request, Response, Sample, Usage
-from evals.scoring import Metric, SampleScore, Scorer
+from evals.scoring import Metric, SampleScore, TextScorer
 
 
 class ScriptedOptions(BackendOptions):
@@ -38,14 +38,14 @@ class ScriptedBackend(Backend):
         return self.options.cost_per_call
 
 
-class ToyWER(Scorer):
+class ToyWER(TextScorer):
     """Word errors (position-wise mismatches plus length difference) over reference words."""
 
     name = "toy_wer"
 
     @property
     def metrics(self) -> tuple[Metric, ...]:
-        return (Metric("toy_wer", higher_is_better=False, ratio_of=("errors", "words")),)
+        return (Metric(name="toy_wer", higher_is_better=False, ratio_of=("errors", "words")),)
 
     def score(
         self,

@@ -34,7 +34,7 @@ class Scripted(Backend):
         await asyncio.sleep(self.options.delay_s)
         number = int(sample.id.lstrip("s"))
         if self.options.errors and number % 11 == 0:
-            return Response(error=ErrorInfo("bad_request", "scripted refusal", retryable=False))
+            return Response(error=ErrorInfo(kind="bad_request", message="scripted refusal", retryable=False))
         text = "wrong" if number % 7 == 0 else sample.targets[0]
         return Response(text=text, usage=Usage(input_tokens=20 + number, output_tokens=2))
 

@@ -17,7 +17,7 @@ from pydantic import Field
 from evals.backends.base import Backend, BackendOptions
 from evals.generators import IndexedGenerator
 from evals.records import ErrorInfo, Request, Response, Sample, Usage
-from evals.scoring import Metric, SampleScore, Scorer
+from evals.scoring import Metric, SampleScore, TextScorer
 
 INJECTION = "<script>document.title='pwned';document.body.append('INJECTED-RAN')</script> | a\nb"
 
@@ -45,7 +45,9 @@ class FakeModel(Backend):
         spread = hashlib.sha256(f"{self.name}/{sample.id}".encode()).digest()[0] / 255
         await asyncio.sleep(self.options.delay_s * (1 + 3 * spread))
         if sample.id in self.options.fail:
-            return Response(error=ErrorInfo("bad_request", f"image too large for {self.name} <b>(413)</b>"))
+            return Response(
+                error=ErrorInfo(kind="bad_request", message=f"image too large for {self.name} <b>(413)</b>")
+            )
         text = sample.targets[0] if sample.targets else ""
         if sample.id in self.options.inject:
             text = INJECTION
@@ -80,14 +82,14 @@ class FakeEngine(FakeModel):
         return 0.0
 
 
-class LabelScorer(Scorer):
+class LabelScorer(TextScorer):
     """yes/no accuracy that records the labels, so the summary carries a classification report."""
 
     name = "label_accuracy"
 
     @property
     def metrics(self) -> tuple[Metric, ...]:
-        return (Metric("label_accuracy", binary=True),)
+        return (Metric(name="label_accuracy", binary=True),)
 
     def score(
         self,
@@ -113,14 +115,14 @@ def _edits(a: str, b: str) -> int:
     return row[-1]
 
 
-class EditRate(Scorer):
+class EditRate(TextScorer):
     """Characters edited over reference characters, corpus-level: lower is better (like CER)."""
 
     name = "edit_rate"
 
     @property
     def metrics(self) -> tuple[Metric, ...]:
-        return (Metric("edit_rate", higher_is_better=False, ratio_of=("edits", "chars")),)
+        return (Metric(name="edit_rate", higher_is_better=False, ratio_of=("edits", "chars")),)
 
     def score(
         self,

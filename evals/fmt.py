@@ -1,10 +1,13 @@
-"""Number and text formatting shared by the Markdown and HTML reports."""
+"""How numbers, dollars, times and intervals are written, everywhere: the console tables, the
+dry run, the reports, compare and the gate. One home, so the same figure reads the same."""
 
 from __future__ import annotations
 
 import math
 import time
 from typing import Any
+
+from evals.rundata import MetricSummary
 
 
 def is_number(value: Any) -> bool:
@@ -21,22 +24,23 @@ def interval(low: Any, high: Any, digits: int = 3) -> str:
     return f"[{low:.{digits}f}, {high:.{digits}f}]"
 
 
-def metric(entry: dict[str, Any] | None, digits: int = 3) -> str:
+def metric(entry: MetricSummary | None, digits: int = 3) -> str:
     """`0.812 [0.750, 0.861]`, or `—` when the metric has no value."""
-    if not entry or not is_number(entry.get("value")):
+    if entry is None or entry.value is None:
         return "—"
-    ci = interval(entry.get("ci_low"), entry.get("ci_high"), digits)
-    return f"{entry['value']:.{digits}f}" + (f" {ci}" if ci else "")
+    ci = interval(entry.ci_low, entry.ci_high, digits)
+    return f"{entry.value:.{digits}f}" + (f" {ci}" if ci else "")
 
 
 def cost(value: Any) -> str:
+    """Dollars: `unknown` when no price is known, `$0` when free."""
     if not is_number(value):
         return "unknown"
     if value == 0:
         return "$0"
-    if value < 0.01:
-        return f"${value:.2g}" if value < 0.0001 else f"${value:.4f}"
-    return f"${value:.2f}"
+    if abs(value) < 0.01:
+        return f"${value:.2g}" if abs(value) < 0.0001 else f"${value:.4f}"
+    return f"${value:,.2f}"
 
 
 def seconds(value: Any) -> str:

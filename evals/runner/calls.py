@@ -1,0 +1,180 @@
+"""One call to a backend, as generation and judging both make it: the response cache, the
+backend's limiter (requests in flight and per minute), bounded retries, a timeout, the run's
+budget and cost. The models under test and the judges share this one path, so a judge's
+requests are limited, retried, cached and paid for exactly like the model's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+
+from evals.backends.base import Backend
+from evals.cache import ResponseCache
+from evals.errors import MediaError
+from evals.machine import usable_cores
+from evals.records import ErrorInfo, Latency, Request, Response, Sample, stable_hash
+from evals.runner.limits import RequestLimiter
+from evals.runner.retry import RetryPolicy
+from evals.secrets import scrub
+
+log = logging.getLogger(__name__)
+
+
+class Budget:
+    """Dollars spent by this run (cache hits cost nothing); None means no limit."""
+
+    def __init__(self, limit: float | None, spent: float = 0.0) -> None:
+        self.limit = limit
+        self.spent = spent
+
+    @property
+    def exhausted(self) -> bool:
+        return self.limit is not None and self.spent >= self.limit - 1e-12
+
+    def add(self, cost: float | None) -> None:
+        if cost:
+            self.spent += cost
+
+
+@dataclass(slots=True)
+class CallResult:
+    """What one call gave: the response (its `error` set when it failed), how it went, and
+    what it cost. `sent` is False when nothing was sent because the budget was spent."""
+
+    response: Response
+    attempts: int = 0
+    latency: Latency = field(default_factory=Latency)
+    cached: bool = False
+    cache_key: str | None = None
+    cost_usd: float | None = None
+    sent: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.sent and self.response.error is None
+
+
+@dataclass
+class CallStats:
+    requests: int = 0
+    cache_hits: int = 0
+    not_sent: int = 0
+    unknown_cost: set[str] = field(default_factory=set)
+
+
+class Caller:
+    """Calls backends for one run; one limiter and retry policy per backend."""
+
+    def __init__(
+        self,
+        backends: dict[str, Backend],
+        *,
+        cache: ResponseCache | None = None,
+        refresh_cache: bool = False,
+        budget: Budget | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.backends = backends
+        self.cache = cache
+        self.refresh_cache = refresh_cache
+        self.budget = budget or Budget(None)
+        self.stats = CallStats()
+        self._rng = random.Random(seed)
+        self._limiters = {name: RequestLimiter(b.concurrency, b.config.rpm) for name, b in backends.items()}
+        self._policies = {
+            name: RetryPolicy(
+                max_retries=b.config.max_retries,
+                base_delay=min(1.0, b.config.max_retry_wait),
+                max_delay=b.config.max_retry_wait,
+            )
+            for name, b in backends.items()
+        }
+        self._identity = {name: b.cache_identity() for name, b in backends.items()}
+        self._cores = asyncio.Semaphore(usable_cores())  # shared by every CPU-bound backend
+
+    def cache_key(self, backend: Backend, canonical: dict[str, object]) -> str | None:
+        if not backend.cacheable or self.cache is None:
+            return None
+        return stable_hash({"backend": self._identity[backend.name], "request": canonical})
+
+    async def call(
+        self,
+        backend: Backend,
+        request: Request,
+        sample: Sample | None = None,
+        *,
+        canonical: dict[str, object] | None = None,
+    ) -> CallResult:
+        """The backend's answer to `request`: from the cache when it has it, else sent."""
+        key = self.cache_key(backend, canonical if canonical is not None else request.canonical())
+        if key is not None and self.cache is not None and not self.refresh_cache:
+            cached = self.cache.get(key)
+            if cached is not None:
+                self.stats.cache_hits += 1
+                return CallResult(cached, cached=True, cache_key=key, cost_usd=backend.cost(cached.usage))
+        result = await self._send(backend, request, sample)
+        result.cache_key = key
+        response = result.response
+        if result.ok and key is not None and self.cache is not None:
+            self.cache.put(key, response)
+        if result.sent and (result.ok or not response.usage.is_empty()):
+            result.cost_usd = backend.cost(response.usage)
+            if result.cost_usd is None and result.ok:
+                self.stats.unknown_cost.add(backend.name)
+            self.budget.add(result.cost_usd)
+        return result
+
+    async def _send(self, backend: Backend, request: Request, sample: Sample | None) -> CallResult:
+        limiter = self._limiters[backend.name]
+        policy = self._policies[backend.name]
+        timeout = backend.config.timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            queued_at = time.perf_counter()
+            response: Response | None = None
+            async with limiter.slot(), self._cores if backend.cpu_bound else contextlib.nullcontext():
+                if attempt == 1 and self.budget.exhausted:  # checked in the slot, not before it
+                    self.stats.not_sent += 1
+                    limit = self.budget.limit or 0.0
+                    reason = ErrorInfo(
+                        kind="budget", message=f"not sent: the budget of ${limit:.2f} was spent"
+                    )
+                    return CallResult(Response(error=reason), sent=False)
+                started = time.perf_counter()
+                self.stats.requests += 1
+                try:
+                    answer = (
+                        backend.answer(request, sample) if sample is not None else backend.generate(request)
+                    )
+                    response = await asyncio.wait_for(answer, timeout)
+                    error = response.error
+                except MediaError as exc:
+                    error = ErrorInfo(kind="media", message=str(exc))
+                except Exception as exc:  # classified below; cancellation still propagates
+                    error = backend.classify_error(exc)
+                elapsed = time.perf_counter() - started
+            latency = Latency(
+                total_s=elapsed,
+                queue_s=started - queued_at,
+                ttft_s=response.ttft_s if response else None,
+                ttfa_s=response.ttfa_s if response else None,
+                stages=dict(response.stages) if response else {},
+            )
+            if error is None and response is not None:
+                return CallResult(response, attempts=attempt, latency=latency)
+            assert error is not None
+            error.message = scrub(error.message)
+            decision = policy.decide(error, attempt, self._rng)
+            if not decision.retry:
+                failed = Response(error=error)
+                if response is not None:
+                    failed.usage = response.usage
+                return CallResult(failed, attempts=attempt, latency=latency)
+            log.debug("%s %s attempt %d: %s", backend.name, request.sample_id, attempt, decision.reason)
+            await asyncio.sleep(decision.delay)
