@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from evals.version import __version__
+
 __all__ = ["Backend", "Sample", "Scorer", "TaskSpec", "__version__", "load_run", "load_runs"]
 
 if TYPE_CHECKING:

@@ -10,6 +10,12 @@ from evals import fmt
 from evals.rundata import MetricSummary, Summary, SummaryCell
 
 
+def messages() -> Console:
+    """Where one-line messages go (stderr): never wrapped, so a path or an error stays one line
+    that scripts and logs can use, whatever the terminal's width."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
 def backend_label(cell: SummaryCell) -> str:
     """The backend's name, tagged when it is a baseline or a local engine (escaped for rich)."""
     kind = cell.backend_kind

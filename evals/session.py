@@ -19,7 +19,7 @@ from rich.console import Console
 from evals.assembly import ConfigRequest, assemble_resume
 from evals.cache import ResponseCache, default_cache_dir
 from evals.config import RunConfig
-from evals.console import print_summary
+from evals.console import messages, print_summary
 from evals.errors import EXIT_ERROR_RATE, EXIT_OK, InputError
 from evals.estimate import check_budget, estimate_plan
 from evals.finalize import finalize
@@ -49,7 +49,7 @@ class RunOptions:
     retry_errors: bool = False
     progress: bool | None = None
     quiet: bool = False
-    console: Console = field(default_factory=lambda: Console(stderr=True))
+    console: Console = field(default_factory=messages)
 
 
 @dataclass

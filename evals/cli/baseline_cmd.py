@@ -14,6 +14,7 @@ from rich.table import Table
 
 from evals.baseline import baseline_document, from_run_dir, load_scores, save_baseline
 from evals.cli.main import Handler
+from evals.console import messages
 from evals.errors import EXIT_OK
 
 
@@ -35,7 +36,7 @@ def _split(text: str | None) -> list[str] | None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    err = Console(stderr=True, highlight=False)
+    err = messages()
     if args.baseline_action == "save":
         scores = from_run_dir(args.run)
         document = baseline_document(

@@ -10,12 +10,12 @@ import json
 import sys
 from pathlib import Path
 
-from rich.console import Console
 from rich.markup import escape
 
 from evals.baseline import RunScores, load_scores
 from evals.cli.main import Handler
 from evals.compare import Settings, compare, render_html, render_markdown, report_dict
+from evals.console import messages
 from evals.errors import EXIT_OK, InputError
 from evals.fileio import write_json_atomic
 from evals.paired import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES
@@ -80,7 +80,7 @@ def handle(args: argparse.Namespace) -> int:
         (args.out / "compare.md").write_text(render_markdown(report, show=args.show), encoding="utf-8")
         (args.out / "compare.html").write_text(render_html(report, show=args.show), encoding="utf-8")
         write_json_atomic(args.out / "compare.json", report_dict(report))
-        Console(stderr=True).print(f"comparison written to {escape(str(args.out))}/compare.{{md,html,json}}")
+        messages().print(f"comparison written to {escape(str(args.out))}/compare.{{md,html,json}}")
         return EXIT_OK
     if args.format == "json":
         sys.stdout.write(json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n")

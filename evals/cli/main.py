@@ -11,9 +11,9 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
 
-from rich.console import Console
 from rich.markup import escape
 
+from evals.console import messages
 from evals.errors import EXIT_BAD_INPUT, InputError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -73,10 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except InputError as exc:
-        Console(stderr=True, highlight=False).print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        messages().print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        Console(stderr=True).print("interrupted: the journal is saved; continue with --resume RUN_DIR")
+        messages().print("interrupted: the journal is saved; continue with --resume RUN_DIR")
         return 130
 
 

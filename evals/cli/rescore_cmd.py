@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from evals.cli.main import Handler
-from evals.console import print_summary
+from evals.console import messages, print_summary
 from evals.errors import EXIT_OK
 from evals.rescore import RescoreOptions, rescore
 
@@ -46,7 +46,7 @@ def handle(args: argparse.Namespace) -> int:
         budget_usd=args.budget,
     )
     outcome = rescore(args.run_dir, options)
-    err = Console(stderr=True, highlight=False)
+    err = messages()
     if not args.quiet:
         print_summary(outcome.summary, Console(), title=f"rescored {outcome.rundir.path.name}")
     scored = "; ".join(f"{task}: {', '.join(names)}" for task, names in outcome.scorers.items())

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.console import Console
-
 from evals.assembly import ConfigRequest, assemble, overrides
 from evals.cli.main import Handler
 from evals.config import locate_in_config
+from evals.console import messages
 from evals.errors import InputError
 from evals.session import RunOptions, resume_run, start_run
 
@@ -91,7 +90,7 @@ def handle(args: argparse.Namespace) -> int:
             raise _in_file(exc, args.resume / "run.json") from exc.__cause__
     assembled = assemble(request)
     for note in assembled.notes:
-        Console(stderr=True, highlight=False).print(note)
+        messages().print(note)
     try:
         if args.dry_run:
             from evals.cli.dry_run import print_plan

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from evals.cli.main import Handler
 from evals.config import load_config, locate_in_config
+from evals.console import messages
 from evals.errors import EXIT_BAD_INPUT, EXIT_OK, InputError
 from evals.plan import make_plan
 from evals.task.loader import check_task, load_task
@@ -46,7 +47,7 @@ def validate_file(path: Path) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     out = Console(highlight=False)
-    err = Console(stderr=True, highlight=False)
+    err = messages()
     failed = 0
     files = _files(args.paths)
     if not files:

@@ -13,9 +13,10 @@ from typing import Any
 
 import jinja2
 
-from evals import __version__, fmt
+from evals import fmt
 from evals.report.context import ReportData
 from evals.report.media import data_uri
+from evals.version import __version__
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -6,7 +6,6 @@ cells are what a real run would hold for the same journal.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,18 @@ from typing import Any
 import numpy as np
 
 from evals.aggregate import summarize
+from evals.journal import write_journal
+from evals.rundata import (
+    BackendInfo,
+    ErrorInfo,
+    Latency,
+    MetricDecl,
+    RunInfo,
+    SampleRecord,
+    Status,
+    TaskInfo,
+)
+from evals.rundir import RunDir
 
 ACC = {"name": "acc", "scorer": "acc", "higher_is_better": True, "ratio_of": None, "binary": True}
 SCORE = {"name": "score", "scorer": "score", "higher_is_better": True, "ratio_of": None, "binary": False}
@@ -33,37 +44,34 @@ def record(
     backend: str = "m",
     scores: dict[str, float] | None = None,
     details: dict[str, Any] | None = None,
-    status: str = "ok",
+    status: Status = "ok",
     cost: float | None = 0.001,
     latency: float | None = 0.5,
     prediction: str | None = None,
     targets: tuple[str, ...] = ("x",),
-) -> dict[str, Any]:
+) -> SampleRecord:
     ok = status == "ok"
-    return {
-        "task": task,
-        "backend": backend,
-        "sample_id": sample_id,
-        "status": status,
-        "prediction": prediction if ok else None,
-        "targets": list(targets),
-        "scores": (scores or {}) if ok else {},
-        "details": (details or {}) if ok else {},
-        "flags": [],
-        "metadata": {},
-        "usage": {},
-        "cost_usd": cost if ok else None,
-        "latency": {"total_s": latency} if latency is not None else {},
-        "cached": latency is None,
-        "attempts": 1,
-        "error": None if ok else {"kind": "server", "message": "injected"},
-    }
+    return SampleRecord(
+        task=task,
+        backend=backend,
+        sample_id=sample_id,
+        status=status,
+        prediction=prediction if ok else None,
+        targets=list(targets),
+        scores=(scores or {}) if ok else {},
+        details=(details or {}) if ok else {},
+        cost_usd=cost if ok else None,
+        latency=Latency(total_s=latency),
+        cached=latency is None,
+        attempts=1,
+        error=None if ok else ErrorInfo(kind="server", message="injected"),
+    )
 
 
 def write_run(
     path: Path,
-    records: Iterable[dict[str, Any]],
-    metrics: dict[str, list[dict[str, Any]]],
+    records: Iterable[SampleRecord],
+    metrics: dict[str, list[dict[str, Any]] | list[MetricDecl]],
     *,
     run_id: str | None = None,
     sha256: str = "task-v1",
@@ -71,33 +79,29 @@ def write_run(
     """A finished run directory holding these journal records."""
     rows = list(records)
     path.mkdir(parents=True, exist_ok=True)
-    backends = sorted({r["backend"] for r in rows})
-    run = {
-        "schema_version": 1,
-        "run_id": run_id or path.name,
-        "name": "synthetic",
-        "status": "finished",
-        "started_at": 0.0,
-        "finished_at": 1.0,
-        "seed": 0,
-        "git_commit": None,
-        "tasks": [
-            {
-                "name": task,
-                "kind": "custom",
-                "path": None,
-                "sha256": sha256,
-                "metrics": declared,
-                "breakdowns": [],
-                "backends": sorted({r["backend"] for r in rows if r["task"] == task}) or backends,
-            }
+    backends = sorted({r.backend for r in rows})
+    run = RunInfo(
+        run_id=run_id or path.name,
+        name="synthetic",
+        status="finished",
+        started_at=0.0,
+        finished_at=1.0,
+        tasks=[
+            TaskInfo(
+                name=task,
+                kind="custom",
+                sha256=sha256,
+                metrics=[MetricDecl.model_validate(m) for m in declared],
+                backends=sorted({r.backend for r in rows if r.task == task}) or backends,
+            )
             for task, declared in metrics.items()
         ],
-        "backends": [{"name": b, "type": "synthetic", "kind": "provider", "model": b} for b in backends],
-    }
-    (path / "run.json").write_text(json.dumps(run))
-    (path / "samples.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (path / "summary.json").write_text(json.dumps(summarize(run, rows)))
+        backends=[BackendInfo(name=b, type="synthetic", kind="provider", model=b) for b in backends],
+    )
+    rundir = RunDir(path)
+    rundir.write_info(run)
+    write_journal(rundir.journal, rows)
+    rundir.write_summary(summarize(run, rows))
     return path
 
 
@@ -118,7 +122,7 @@ def binary_pair(n: int, right: int, lost: int, gained: int, seed: int = 0) -> tu
     return base.tolist(), current.tolist()
 
 
-def score_records(values: list[float], metric: str = "acc", **extra: Any) -> list[dict[str, Any]]:
+def score_records(values: list[float], metric: str = "acc", **extra: Any) -> list[SampleRecord]:
     return [record(sid, scores={metric: v}, **extra) for sid, v in zip(ids(len(values)), values, strict=True)]
 
 

@@ -21,17 +21,17 @@ def runs(tmp_path: Path) -> Path:
     extra = {"details": wer, "prediction": "p"}
     write_run(
         tmp_path / "base",
-        [r | {"scores": r["scores"] | {"wer": 0.1}} for r in score_records(base, **extra)],
+        [r.model_copy(update={"scores": r.scores | {"wer": 0.1}}) for r in score_records(base, **extra)],
         {"t": [ACC, WER]},
     )
     write_run(
         tmp_path / "same",
-        [r | {"scores": r["scores"] | {"wer": 0.1}} for r in score_records(base, **extra)],
+        [r.model_copy(update={"scores": r.scores | {"wer": 0.1}}) for r in score_records(base, **extra)],
         {"t": [ACC, WER]},
     )
     write_run(
         tmp_path / "worse",
-        [r | {"scores": r["scores"] | {"wer": 0.1}} for r in score_records(worse, **extra)],
+        [r.model_copy(update={"scores": r.scores | {"wer": 0.1}}) for r in score_records(worse, **extra)],
         {"t": [ACC, WER]},
     )
     small_base, small_cur = binary_pair(50, right=40, lost=2, gained=1)

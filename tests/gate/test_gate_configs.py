@@ -20,7 +20,7 @@ def demo_layout() -> dict[str, tuple[list[str], list[dict[str, Any]]]]:
     """task → (backends, metric declarations), read from configs/demo.yaml itself."""
     config = load_config(ROOT / "configs" / "demo.yaml")
     plan = make_plan(config, ROOT / "configs", check_backends=False)
-    return {t["name"]: (t["backends"], t["metrics"]) for t in plan.describe_tasks()}
+    return {t.name: (t.backends, [m.model_dump() for m in t.metrics]) for t in plan.describe_tasks()}
 
 
 DEMO = demo_layout()

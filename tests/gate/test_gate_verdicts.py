@@ -117,8 +117,8 @@ def test_absolute_bounds_on_cost_latency_and_errors_trip_when_crossed(tmp_path: 
         record(sid, scores={"acc": 1.0}, cost=0.01, latency=6.0 if i % 10 == 0 else 1.0)
         for i, sid in enumerate(ids(300))
     ]
-    slow[0] = record(slow[0]["sample_id"], status="error")
-    slow[1] = record(slow[1]["sample_id"], status="error")
+    slow[0] = record(slow[0].sample_id, status="error")
+    slow[1] = record(slow[1].sample_id, status="error")
     rules = (
         "rules:\n"
         "  - {name: budget, task: t, backend: m, metric: cost_usd, max: 2.0}\n"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
-from evals.finalize import latest_records
+from evals.rundata import RunInfo, SampleRecord, Summary
 from evals.rundir import RunDir
 
 
@@ -17,11 +15,12 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
-def load(run_dir: Path) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+def load(run_dir: Path) -> tuple[RunInfo, Summary, list[SampleRecord]]:
     """(run, summary, records) as finalize hands them to the report."""
     rundir = RunDir(run_dir)
-    summary = json.loads(rundir.summary_file.read_text(encoding="utf-8"))
-    return rundir.read_run(), summary, latest_records(rundir)
+    summary = rundir.read_summary()
+    assert summary is not None
+    return rundir.read_info(), summary, rundir.records()
 
 
 def copy_run(run_dir: Path, dest: Path) -> Path:

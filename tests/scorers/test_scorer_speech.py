@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import random
-from typing import Any
 
 import pytest
 from whisper_normalizer.english import EnglishTextNormalizer
 
-from evals.aggregate import metric_entry
+from evals.aggregate import metric_summary
 from evals.errors import InputError
+from evals.rundata import MetricDecl, SampleRecord
 from evals.scorers._whisper import FastEnglishNormalizer
 from evals.scorers.speech import CER, WER
-from evals.scoring import SampleScore, Scorer, build_scorer
+from evals.scoring import SampleScore, TextScorer, build_scorer
 
 
 def wer(prediction: str, reference: str, normalizer: str = "none") -> SampleScore:
@@ -100,9 +100,16 @@ def test_metric_declarations() -> None:
         assert metric.ratio_of == ("errors", "reference_length")
 
 
-def _record(scorer: Scorer, hypothesis: str, reference: str, sample_id: str) -> dict[str, Any]:
+def _record(scorer: TextScorer, hypothesis: str, reference: str, sample_id: str) -> SampleRecord:
     scored = scorer.score(hypothesis, [reference])
-    return {"sample_id": sample_id, "scores": scored.values, "details": {scorer.name: scored.details}}
+    return SampleRecord(
+        task="t",
+        backend="b",
+        sample_id=sample_id,
+        status="ok",
+        scores=scored.values,
+        details={scorer.name: scored.details},
+    )
 
 
 def test_corpus_and_mean_differ_where_they_should() -> None:
@@ -111,18 +118,18 @@ def test_corpus_and_mean_differ_where_they_should() -> None:
         _record(scorer, "a b c d e f g h i x", "a b c d e f g h i j", "long"),  # 1 / 10
         _record(scorer, "y", "z", "short"),  # 1 / 1
     ]
-    metric = {"name": "wer", "scorer": "wer", "ratio_of": ["errors", "reference_length"]}
-    entry = metric_entry(records, metric, seed=0)
-    assert entry["aggregation"] == "corpus"
-    assert entry["value"] == pytest.approx(2 / 11)  # total errors / total reference words
-    assert entry["sample_mean"] == pytest.approx((0.1 + 1.0) / 2)
+    metric = MetricDecl(name="wer", scorer="wer", ratio_of=("errors", "reference_length"))
+    entry = metric_summary(records, metric, seed=0)
+    assert entry.aggregation == "corpus"
+    assert entry.value == pytest.approx(2 / 11)  # total errors / total reference words
+    assert entry.sample_mean == pytest.approx((0.1 + 1.0) / 2)
 
 
 def test_corpus_counts_insertions_against_an_empty_reference() -> None:
     scorer = WER.from_options({"normalizer": "none"})
     records = [_record(scorer, "a b", "a b", "1"), _record(scorer, "noise noise", "", "2")]
-    metric = {"name": "wer", "scorer": "wer", "ratio_of": ["errors", "reference_length"]}
-    assert metric_entry(records, metric, seed=0)["value"] == pytest.approx(2 / 2)
+    metric = MetricDecl(name="wer", scorer="wer", ratio_of=("errors", "reference_length"))
+    assert metric_summary(records, metric, seed=0).value == pytest.approx(2 / 2)
 
 
 TRICKY = [
