@@ -11,7 +11,6 @@ import logging
 
 from evals.aggregate import summarize
 from evals.parquet import write_parquet
-from evals.report import write_run_report
 from evals.rundata import RunInfo, SampleRecord, Summary
 from evals.rundir import RunDir
 
@@ -19,18 +18,25 @@ log = logging.getLogger(__name__)
 
 
 def finalize(rundir: RunDir, *, reports: bool = True) -> Summary:
-    """Write summary.json, samples.parquet and the reports; return the summary."""
+    """Write summary.json and samples.parquet; then, when the run was finalizing, mark it
+    finished; then the reports. Return the summary."""
     info = rundir.read_info()
     records = rundir.records()
     summary = summarize(info, records)
     rundir.write_summary(summary)
     write_parquet(records, rundir.parquet_file)
+    if info.status == "finalizing":
+        info = rundir.update_info(status="finished")
     if reports:
         write_reports(rundir, info, summary, records)
     return summary
 
 
 def write_reports(rundir: RunDir, info: RunInfo, summary: Summary, records: list[SampleRecord]) -> None:
+    # Imported here, not at the top: the report's libraries (matplotlib, jinja2) take a second
+    # or two to load, and summary.json and the parquet file should not wait for them.
+    from evals.report import write_run_report
+
     try:
         write_run_report(rundir, info, summary, records)
     except Exception:  # the numbers are already safe in summary.json

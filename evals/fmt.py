@@ -38,8 +38,10 @@ def cost(value: Any) -> str:
         return "unknown"
     if value == 0:
         return "$0"
-    if abs(value) < 0.01:
-        return f"${value:.2g}" if abs(value) < 0.0001 else f"${value:.4f}"
+    if abs(value) < 0.0001:
+        return f"${value:.2g}"
+    if abs(value) < 1:
+        return f"${value:.4f}"
     return f"${value:,.2f}"
 
 

@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import os
 import platform
 import subprocess
 import time
@@ -190,18 +191,32 @@ class RunDir:
     # ---- the one-writer lock ----------------------------------------------------------------
 
     def lock(self) -> None:
-        """One writer per run directory: a second `run`/`--resume` on it is refused."""
-        handle = (self.path / LOCK_FILE).open("w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        """One writer per run directory: a second `run`/`--resume` on it is refused.
+
+        The lock file is removed on unlock; a process that opened it just before it was removed
+        would hold a lock on a file no longer there, so after locking, the file at the path must
+        still be the one locked (else try again)."""
+        path = self.path / LOCK_FILE
+        for _ in range(100):
+            handle = path.open("w")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                raise InputError(
+                    "another run-eval process (a run, a resume or a report) is writing this run directory",
+                    file=str(self.path),
+                    fix="wait for it to finish (run-eval report RUN_DIR --out DIR writes a report elsewhere)",
+                ) from None
+            try:
+                same = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                self._lock = handle
+                return
             handle.close()
-            raise InputError(
-                "another run-eval process (a run, a resume or a report) is writing this run directory",
-                file=str(self.path),
-                fix="wait for it to finish (`run-eval report RUN_DIR --out DIR` writes a report elsewhere)",
-            ) from None
-        self._lock = handle
+        raise InputError("could not lock the run directory", file=str(self.path), fix="try again")
 
     def unlock(self) -> None:
         if self._lock is not None:

@@ -223,8 +223,7 @@ def _execute(plan: Plan, rundir: RunDir, options: RunOptions, records: list[Samp
         rundir.update_info(status=status, finished_at=time.time(), attempts=[*earlier, attempt])
     for name in sorted(runner.stats.unknown_cost):
         log.warning("backend %s: no price for its model in the pricing table; cost is unknown", name)
-    summary = finalize(rundir)
-    rundir.update_info(status="finished")
+    summary = finalize(rundir)  # marks the run finished once summary.json and parquet exist
     if not options.quiet:
         print_summary(summary, Console(), title=f"run {rundir.path.name}")
     options.console.print(f"run directory: {rundir.path}")

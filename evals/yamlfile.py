@@ -172,6 +172,8 @@ _BOUNDS = {
 
 def _fix_for(kind: str, err: Any) -> str | None:
     ctx = err.get("ctx") or {}
+    if "fix" in ctx:  # a validator that knows the fix says it (PydanticCustomError with a fix)
+        return str(ctx["fix"])
     if "expected" in ctx:
         return f"use one of {ctx['expected']}"
     if kind.endswith("_type") or kind.endswith("_parsing"):

@@ -32,39 +32,47 @@ COMMANDS = (
 )
 
 
-def _commands() -> list[tuple[str, str, Callable[[argparse.ArgumentParser], Handler]]]:
-    found = []
-    for name, module_name, help_text in COMMANDS:
-        try:
-            module = import_module(f"evals.cli.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"evals.cli.{module_name}":
-                raise
-            continue  # a command whose module is not part of this installation
-        found.append((name, help_text, module.add))
-    return found
+def _add_arguments(module_name: str) -> Callable[[argparse.ArgumentParser], Handler] | None:
+    try:
+        module = import_module(f"evals.cli.{module_name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"evals.cli.{module_name}":
+            raise
+        return None  # a command whose module is not part of this installation
+    add: Callable[[argparse.ArgumentParser], Handler] = module.add
+    return add
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+def build_parser(chosen: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+    """The parser; only the chosen command's module is imported (its arguments added), so
+    `run-eval --help` and every command start without importing the others' libraries."""
     parser = argparse.ArgumentParser(
         prog="run-eval",
         description="Evaluate multimodal models: official metrics, cost and latency per sample. "
         "With no command, runs the offline demo (configs/demo.yaml).",
-        epilog="exit codes: 0 ok, 1 error rate above max_error_rate, 2 bad input or config",
+        epilog="exit codes: 0 ok, 1 error rate above max_error_rate, 2 bad input or config, "
+        "3 a gate inconclusive with --strict",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers: dict[str, Handler] = {}
-    for name, help_text, add in _commands():
-        handlers[name] = add(sub.add_parser(name, help=help_text, description=help_text))
+    for name, module_name, help_text in COMMANDS:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        if name == chosen or chosen == "*":
+            add = _add_arguments(module_name)
+            if add is not None:
+                handlers[name] = add(command)
     return parser, handlers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser, handlers = build_parser()
-    if not any(a in handlers for a in args_list) and not any(a in ("-h", "--help") for a in args_list):
-        args_list = ["run", *args_list]  # bare `run-eval [options]` runs the demo
+    names = [name for name, _, _ in COMMANDS]
+    first = next((a for a in args_list if not a.startswith("-")), None)  # the command, if named
+    chosen = first if first in names else None
+    if chosen is None and not any(a in ("-h", "--help") for a in args_list):
+        args_list, chosen = ["run", *args_list], "run"  # bare `run-eval [options]` runs the demo
+    parser, handlers = build_parser(chosen)
     args = parser.parse_args(args_list)
     logging.basicConfig(
         level=logging.WARNING - 10 * min(args.verbose, 2),

@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
+from pydantic_core import PydanticCustomError
 
 from evals.errors import InputError
+
+_FIX = "write it as i/n with 0 <= i < n, e.g. 0/4"
 
 
 class Shard(BaseModel):
@@ -22,14 +25,14 @@ class Shard(BaseModel):
         if isinstance(value, str):
             index, _, count = value.partition("/")
             if not (index.strip().isdigit() and count.strip().isdigit()):
-                raise ValueError(f"bad shard {value!r}: write it as i/n, e.g. 0/4")
+                raise PydanticCustomError("shard", "bad shard {text}", {"text": repr(value), "fix": _FIX})
             return {"index": int(index), "count": int(count)}
         return value
 
     @model_validator(mode="after")
     def _in_range(self) -> Shard:
         if not (self.count >= 1 and 0 <= self.index < self.count):
-            raise ValueError(f"bad shard {self}: need 0 <= i < n")
+            raise PydanticCustomError("shard", "bad shard {text}", {"text": repr(str(self)), "fix": _FIX})
         return self
 
     @model_serializer
@@ -44,9 +47,7 @@ class Shard(BaseModel):
         try:
             return cls.model_validate(text)
         except ValueError as exc:
-            raise InputError(
-                f"bad shard {text!r}", field="--shard", fix="write it as i/n with 0 <= i < n, e.g. 0/4"
-            ) from exc
+            raise InputError(f"bad shard {text!r}", field="--shard", fix=_FIX) from exc
 
     def takes(self, position: int) -> bool:
         return position % self.count == self.index

@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 import numpy as np
 import soundfile
 from PIL import Image
+from records_support import latest, read_journal
 
 from evals.backends.base import Backend, BackendConfig, backend_registry
 from evals.config import RunConfig
-from evals.journal import latest, read_journal
 from evals.media import Media
 from evals.records import GenerationParams, MediaPart, Message, Request, TextPart
 from evals.session import RunOptions, RunOutcome

@@ -15,7 +15,6 @@ from evals.cli.dry_run import print_plan
 from evals.errors import InputError
 from evals.estimate import check_budget, estimate_plan
 from evals.plan import make_plan
-from evals.session import RunOptions
 
 
 @pytest.mark.parametrize(
@@ -109,14 +108,13 @@ def test_low_detail_and_limit_and_skip(tmp_path: Path) -> None:
 def test_dry_run_prints_tokens_and_dollars(tmp_path: Path) -> None:
     config, _ = _plan(tmp_path, [{"name": "oa", "type": "openai", "model": "gpt-4o"}], n=2, size=1024)
     buffer = io.StringIO()
-    code = print_plan(config, tmp_path, RunOptions(budget_usd=0.01), console=Console(file=buffer, width=200))
+    budgeted = config.model_copy(update={"budget_usd": 0.01})
+    code = print_plan(budgeted, tmp_path, console=Console(file=buffer, width=200))
     out = buffer.getvalue()
     assert code == 0
     assert "1,530" in out  # two 1024x1024 high-detail images: 2 x 765
-    estimate = estimate_plan(
-        make_plan(config.model_copy(update={"budget_usd": None}), tmp_path, check_backends=False)
-    )
-    assert f"${estimate.total_usd:,.4f}" in out
+    estimate = estimate_plan(make_plan(config, tmp_path, check_backends=False))
+    assert estimate.total_usd is not None and f"${estimate.total_usd:,.4f}" in out
     assert "within" in out
 
 

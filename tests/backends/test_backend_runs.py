@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from backend_support import journal, run_config, run_options, write_task
+from runs import changed
 
 from evals.errors import InputError
 from evals.estimate import estimate_plan
@@ -78,7 +79,7 @@ def test_budget_refuses_to_start_when_the_estimate_exceeds_it(fake: FakeProvider
     task = write_task(tmp_path, 12)
     config = run_config(task, backend(fake, concurrency=1))
     with pytest.raises(InputError, match="over the budget"):
-        start_run(config, tmp_path, run_options(tmp_path, budget_usd=0.0001))
+        start_run(config.model_copy(update={"budget_usd": 0.0001}), tmp_path, run_options(tmp_path))
     assert fake.state.requests() == 0
 
 
@@ -89,7 +90,9 @@ def test_budget_stops_the_run_and_resume_completes_it(fake: FakeProvider, tmp_pa
     # spend passes a budget the estimate fitted in, and the runner must stop mid-run.
     estimate = estimate_plan(make_plan(config, tmp_path)).known_usd
     fake.answer = lambda request: "word " * 400
-    first = start_run(config, tmp_path, run_options(tmp_path, budget_usd=estimate * 1.01))
+    first = start_run(
+        config.model_copy(update={"budget_usd": estimate * 1.01}), tmp_path, run_options(tmp_path)
+    )
     lines = journal(first)
     not_run = {sid for sid, line in lines.items() if line["status"] == "not_run"}
     done = {sid for sid, line in lines.items() if line["status"] == "ok"}
@@ -101,7 +104,7 @@ def test_budget_stops_the_run_and_resume_completes_it(fake: FakeProvider, tmp_pa
     assert set(seen) == done  # nothing was sent for the not_run samples
     assert all(counts == {"requests": 1, "ok": 1} for counts in seen.values())
 
-    second = resume_run(first.rundir.path, run_options(tmp_path, budget_usd=1.0))
+    second = resume_run(first.rundir.path, run_options(tmp_path), changed(budget_usd=1.0))
     lines = journal(second)
     assert {line["status"] for line in lines.values()} == {"ok"}
     seen = fake.state.samples()

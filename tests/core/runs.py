@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from evals.config import RunConfig
+from evals.assembly import ConfigRequest
+from evals.config import Overrides, RunConfig
 from evals.session import RunOptions
 
 COUNTING = "counting_backend:CountingBackend"
@@ -33,3 +34,8 @@ def counting(name: str = "counter", **options: Any) -> dict[str, Any]:
 
 def options(tmp: Path, **extra: Any) -> RunOptions:
     return RunOptions(reports=tmp / "reports", quiet=True, **extra)
+
+
+def changed(**values: Any) -> ConfigRequest:
+    """What `--resume RUN --budget 1 --limit 30` asks for: overrides of the stored config."""
+    return ConfigRequest(overrides=Overrides.model_validate(values))

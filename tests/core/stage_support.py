@@ -12,7 +12,7 @@ from PIL import Image
 from evals.backends.base import Backend, BackendKind
 from evals.records import Message, OutputMedia, Request, Response, Sample, TextPart, Usage
 from evals.rundata import MetricDecl
-from evals.scoring import SampleScore, Scorer, ScoreInput, ScorerFailed, ScorerOptions, ScoringContext
+from evals.scoring import SampleScore, ScoreInput, Scorer, ScorerFailed, ScorerOptions, ScoringContext
 
 
 class PainterBackend(Backend):

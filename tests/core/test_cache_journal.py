@@ -12,14 +12,17 @@ import pytest
 from evals.cache import CACHE_FILE, ResponseCache
 from evals.errors import InputError
 from evals.journal import JournalWriter, latest, read_journal
-from evals.records import Response, Usage
+from evals.records import OutputMedia, Response, Usage
+from evals.rundata import SampleRecord, Status
 
 
 def test_round_trip_with_usage_and_audio(tmp_path: Path) -> None:
     cache = ResponseCache(tmp_path)
-    cache.put("k", Response(text="hi", usage=Usage(input_tokens=3), model="m", audio=b"RIFF"))
+    spoken = OutputMedia(kind="audio", data=b"RIFF", mime="audio/wav", name="speech")
+    cache.put("k", Response(text="hi", usage=Usage(input_tokens=3), model="m", outputs=[spoken], ttft_s=0.25))
     got = cache.get("k")
     assert got is not None and got.text == "hi" and got.usage.input_tokens == 3 and got.audio == b"RIFF"
+    assert got.outputs == [spoken] and got.ttft_s == 0.25
     assert cache.get("other") is None and (cache.hits, cache.misses) == (1, 1)
 
 
@@ -69,8 +72,8 @@ def test_two_processes_share_a_cache(tmp_path: Path) -> None:
     assert all(cache.get(f"{w}-{i}") is not None for w in range(2) for i in (0, 199))
 
 
-def record(sample: str, status: str = "ok") -> dict[str, object]:
-    return {"task": "t", "backend": "b", "sample_id": sample, "status": status}
+def record(sample: str, status: Status = "ok") -> SampleRecord:
+    return SampleRecord(task="t", backend="b", sample_id=sample, status=status)
 
 
 def test_journal_appends_lines_and_the_last_record_wins(tmp_path: Path) -> None:
@@ -81,7 +84,7 @@ def test_journal_appends_lines_and_the_last_record_wins(tmp_path: Path) -> None:
     writer.close()
     records, _ = read_journal(tmp_path / "j.jsonl")
     assert len(records) == 3
-    assert latest(records)[("t", "b", "a")]["status"] == "ok"
+    assert latest(records)[("t", "b", "a")].status == "ok"
 
 
 def test_a_damaged_line_in_the_middle_is_an_error(tmp_path: Path) -> None:
@@ -101,4 +104,4 @@ def test_writer_cuts_a_torn_tail_before_appending(tmp_path: Path) -> None:
     writer = JournalWriter(path)
     writer.append(record("b"))
     writer.close()
-    assert [r["sample_id"] for r in read_journal(path)[0]] == ["a", "b"]
+    assert [r.sample_id for r in read_journal(path)[0]] == ["a", "b"]

@@ -11,8 +11,7 @@ import time
 from pathlib import Path
 
 from counting_backend import calls_in
-
-from evals.journal import read_journal
+from records_support import read_journal
 
 HERE = Path(__file__).parent
 

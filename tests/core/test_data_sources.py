@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from evals.data.fieldpath import MISSING, get_path
-from evals.data.samples import Shard
+from evals.data.shard import Shard
 from evals.errors import InputError, MediaError
 from evals.task.loader import load_task
 
@@ -99,7 +99,7 @@ def test_duplicate_ids_are_refused(image_dataset: Path) -> None:
 def test_limit_seeded_sample_and_shards(image_dataset: Path) -> None:
     task = load_task(image_dataset)
     assert [s.id for s in task.samples(limit=3)] == ["s00", "s01", "s02"]
-    shards = [[s.id for s in task.samples(shard=Shard(i, 3))] for i in range(3)]
+    shards = [[s.id for s in task.samples(shard=Shard(index=i, count=3))] for i in range(3)]
     assert sorted(i for shard in shards for i in shard) == [s.id for s in task.samples()]
     assert all(len(s) == 10 for s in shards)
     text = image_dataset.read_text().replace(
@@ -116,14 +116,19 @@ def test_limit_seeded_sample_and_shards(image_dataset: Path) -> None:
 
 def test_cheap_counts_match_what_is_streamed(image_dataset: Path) -> None:
     task = load_task(image_dataset)
-    for limit, shard in ((None, None), (7, None), (None, Shard(1, 4)), (11, Shard(2, 3))):
+    for limit, shard in (
+        (None, None),
+        (7, None),
+        (None, Shard(index=1, count=4)),
+        (11, Shard(index=2, count=3)),
+    ):
         assert task.count(limit=limit, shard=shard) == len(list(task.samples(limit=limit, shard=shard)))
 
 
 def test_bad_shard_text_is_an_input_error() -> None:
     with pytest.raises(InputError, match="bad shard"):
         Shard.parse("3/3")
-    assert Shard.parse("1/4") == Shard(1, 4)
+    assert Shard.parse("1/4") == Shard(index=1, count=4)
 
 
 def test_csv_source_with_list_cells(tmp_path: Path) -> None:

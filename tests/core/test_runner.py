@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from counting_backend import CountingBackend
-from runs import config, counting, options
+from records_support import no_latency, read_journal
+from runs import changed, config, counting, options
 
 from evals.analysis import load_run
-from evals.journal import read_journal
 from evals.session import resume_run, start_run
 
 
@@ -33,7 +33,7 @@ def test_baselines_run_end_to_end_and_write_the_run_directory(image_dataset: Pat
     assert outcome.exit_code == 0
     files = {p.name for p in outcome.rundir.path.iterdir()}
     assert {"run.json", "samples.jsonl", "summary.json", "samples.parquet"} <= files
-    cells = {c["backend"]: c for c in outcome.summary["cells"]}
+    cells = {c["backend"]: c for c in outcome.summary.model_dump()["cells"]}
     oracle = cells["oracle"]["metrics"]["exact_match"]
     assert oracle["value"] == 1.0 and oracle["n"] == 30 and oracle["ci_low"] == 1.0
     majority = cells["majority"]["metrics"]["exact_match"]
@@ -45,7 +45,7 @@ def test_baselines_run_end_to_end_and_write_the_run_directory(image_dataset: Pat
     assert len(run.results) == 60 and set(run.summary["metric"]) == {"exact_match"}
     assert len(run.samples) == 60 and "meta.level" in run.samples.columns
     info = json.loads((outcome.rundir.path / "run.json").read_text())
-    assert info["schema_version"] == 1 and info["status"] == "finished"
+    assert info["schema_version"] == 2 and info["status"] == "finished"
     assert info["tasks"][0]["metrics"][0]["name"] == "exact_match"
     assert "pydantic" in info["versions"]
 
@@ -58,9 +58,14 @@ def test_second_identical_run_is_served_by_the_cache(image_dataset: Path, tmp_pa
     second = start_run(cfg, image_dataset.parent, options(tmp_path))
     assert sum(CountingBackend.calls.values()) == 0 and second.stats.cache_hits == 30
     records = journal(second.rundir.path)
-    assert all(r["cached"] for r in records) and all(r["latency"] == {} for r in records)
-    assert second.summary["cells"][0]["metrics"] == first.summary["cells"][0]["metrics"]
-    assert second.summary["cells"][0]["latency_s"]["n"] == 0  # cache hits are not latency samples
+    assert all(r["cached"] for r in records) and all(no_latency(r) for r in records)
+    assert (
+        second.summary.model_dump()["cells"][0]["metrics"]
+        == first.summary.model_dump()["cells"][0]["metrics"]
+    )
+    assert (
+        second.summary.model_dump()["cells"][0]["latency_s"]["n"] == 0
+    )  # cache hits are not latency samples
 
 
 def test_failed_calls_are_errors_not_wrong_answers(image_dataset: Path, tmp_path: Path) -> None:
@@ -71,7 +76,7 @@ def test_failed_calls_are_errors_not_wrong_answers(image_dataset: Path, tmp_path
     records = journal(outcome.rundir.path)
     assert [r["status"] for r in records] == ["error"] * 5
     assert all(r["error"]["kind"] == "server" and r["attempts"] == 3 and r["scores"] == {} for r in records)
-    cell = outcome.summary["cells"][0]
+    cell = outcome.summary.model_dump()["cells"][0]
     assert cell["n_errors"] == 5 and cell["error_rate"] == 1.0
     assert cell["metrics"]["exact_match"]["n"] == 0 and cell["metrics"]["exact_match"]["value"] is None
     assert outcome.exit_code == 1  # error rate above max_error_rate
@@ -126,19 +131,19 @@ def test_budget_stops_sending_and_resume_with_more_budget_finishes(
     first = start_run(cfg, image_dataset.parent, options(tmp_path))
     statuses = [r["status"] for r in journal(first.rundir.path)]
     assert statuses.count("ok") == 5 and statuses.count("not_run") == 7
-    assert first.summary["cells"][0]["n_not_run"] == 7
-    resumed = resume_run(first.rundir.path, options(tmp_path, budget_usd=1.0))
+    assert first.summary.model_dump()["cells"][0]["n_not_run"] == 7
+    resumed = resume_run(first.rundir.path, options(tmp_path), changed(budget_usd=1.0))
     final = {r["sample_id"]: r["status"] for r in journal(resumed.rundir.path)}
     assert set(final.values()) == {"ok"} and len(final) == 12
     assert max(CountingBackend.calls.values()) == 1 and sum(CountingBackend.calls.values()) == 12
-    assert resumed.summary["cells"][0]["spent_usd"] == pytest.approx(0.12)
+    assert resumed.summary.model_dump()["cells"][0]["spent_usd"] == pytest.approx(0.12)
 
 
 def test_resume_sends_nothing_for_journaled_samples(image_dataset: Path, tmp_path: Path) -> None:
     cfg = config(image_dataset, backends=[counting()], limit=10)
     first = start_run(cfg, image_dataset.parent, options(tmp_path, use_cache=False))
     CountingBackend.calls.clear()
-    again = resume_run(first.rundir.path, options(tmp_path, use_cache=False, limit=30))
+    again = resume_run(first.rundir.path, options(tmp_path, use_cache=False), changed(limit=30))
     assert again.stats.skipped == 10 and sum(CountingBackend.calls.values()) == 20
     assert not {f"s{i:02d}" for i in range(10)} & set(CountingBackend.calls)
     assert len(journal(again.rundir.path)) == 30

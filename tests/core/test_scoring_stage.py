@@ -53,7 +53,9 @@ def test_a_scorer_that_needs_the_output_image_runs_through_the_stage(tmp_path: P
     outcome = start_run(cfg, tmp_path, options(tmp_path))
     cell = outcome.summary.cells[0]
     # Ids s00, s05, s10, s15, s20 were painted too bright: 19 of 24 match.
-    assert cell.metrics["bright_match"].value == pytest.approx(19 / 24) and cell.metrics["bright_match"].n == 24
+    assert (
+        cell.metrics["bright_match"].value == pytest.approx(19 / 24) and cell.metrics["bright_match"].n == 24
+    )
     assert cell.metrics["exact_match"].value == 0.0  # the text says "painted …": images were scored
     records = outcome.rundir.records()
     refs = [r.outputs[0] for r in records]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from evals.aggregate import summarize_cell
+from evals.rundata import BackendInfo, SampleRecord, TaskInfo
 from evals.stats import bootstrap_mean, bootstrap_ratio, percentiles, seed_for
 
 
@@ -75,12 +76,14 @@ def test_cell_summary_keeps_errors_beside_the_score_and_is_order_independent() -
             "metadata": {},
             "usage": {},
             "latency": {},
-            "error": {"kind": "timeout"},
+            "error": {"kind": "timeout", "message": "no answer"},
         }
     ]
-    cell = summarize_cell(task, {"name": "b"}, records)
-    assert cell["n_errors"] == 1 and cell["errors_by_kind"] == {"timeout": 1}
-    assert cell["metrics"]["acc"]["n"] == 40 and cell["metrics"]["acc"]["value"] == 0.5
-    assert cell["cost_usd"] == pytest.approx(0.04) and cell["tokens"] == {"input_tokens": 200}
-    assert set(cell["breakdowns"]["level"]) == {"0", "1", "2"}
-    assert summarize_cell(task, {"name": "b"}, list(reversed(records))) == cell
+    typed = [SampleRecord.model_validate(r) for r in records]
+    info = TaskInfo.model_validate(task)
+    cell = summarize_cell(info, BackendInfo(name="b"), typed)
+    assert cell.n_errors == 1 and cell.errors_by_kind == {"timeout": 1}
+    assert cell.metrics["acc"].n == 40 and cell.metrics["acc"].value == 0.5
+    assert cell.cost_usd == pytest.approx(0.04) and cell.tokens == {"input_tokens": 200}
+    assert set(cell.breakdowns["level"]) == {"0", "1", "2"}
+    assert summarize_cell(info, BackendInfo(name="b"), list(reversed(typed))) == cell

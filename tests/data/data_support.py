@@ -46,7 +46,7 @@ def run_tasks(tasks: list[Path], backends: list[str], reports: Path) -> dict[str
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("evals.finalize.write_reports", lambda *args, **kwargs: None)
         outcome = start_run(config, ROOT, RunOptions(reports=reports, use_cache=False, quiet=True))
-    return outcome.summary
+    return outcome.summary.model_dump()
 
 
 def cell(summary: dict[str, Any], task: str, backend: str) -> dict[str, Any]:

@@ -30,8 +30,10 @@ def result(tmp_path: Path, *, strict: bool = False) -> GateResult:
     base_t, cur_t = binary_pair(1000, right=800, lost=70, gained=20)
     base_u, cur_u = binary_pair(40, right=30, lost=2, gained=1, seed=3)
     weird = {"prediction": 'a | b <script>alert("x")</script>'}
-    base = score_records(base_t) + [r | {"task": "u"} for r in score_records(base_u)]
-    cur = score_records(cur_t, **weird) + [r | {"task": "u"} for r in score_records(cur_u, **weird)]
+    base = score_records(base_t) + [r.model_copy(update={"task": "u"}) for r in score_records(base_u)]
+    cur = score_records(cur_t, **weird) + [
+        r.model_copy(update={"task": "u"}) for r in score_records(cur_u, **weird)
+    ]
     metrics = {"t": [ACC], "u": [ACC]}
     write_run(tmp_path / "base", base, metrics)
     write_run(tmp_path / "cur", cur, metrics)

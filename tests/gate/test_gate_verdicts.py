@@ -181,7 +181,7 @@ def test_mcnemar_guards_against_calling_a_few_changed_answers_a_regression(tmp_p
 
 def test_missing_and_failed_samples_are_reported_not_dropped(tmp_path: Path) -> None:
     base = score_records([1.0] * 100)
-    cur = [r for r in score_records([1.0] * 105) if not "s0090" <= r["sample_id"] <= "s0099"]
+    cur = [r for r in score_records([1.0] * 105) if not "s0090" <= r.sample_id <= "s0099"]
     cur[5] = record("s0005", status="error")
     result = gate(tmp_path, base, cur, drop_rule())
     (check,) = result.checks

@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from crash_backend import calls_in
-
-from evals.journal import read_journal
+from records_support import read_journal
 
 HERE = Path(__file__).parent
 # summary.json fields that legitimately differ between a run killed and resumed and one that was

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 import soundfile
+from records_support import latest, read_journal
 
 from evals.config import RunConfig
-from evals.journal import latest, read_journal
 from evals.session import RunOptions, RunOutcome, start_run
 from evals.testing.fake_provider import FakeConfig, FakeRequest, Hit
 

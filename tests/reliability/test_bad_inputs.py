@@ -22,10 +22,10 @@ from typing import Any
 import media_files
 import pytest
 from probe_backend import MediaProbe
+from records_support import latest, read_journal
 
 from evals.cache import ResponseCache
 from evals.cli.main import main
-from evals.journal import latest, read_journal
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 
@@ -94,7 +94,7 @@ CASES = [
     Case(C + "backend_matches_no_task.yaml", C + "backend_matches_no_task.yaml", 5, "backends.m.tasks", "tasks: patterns"),
     Case(C + "error_rate_out_of_range.yaml", C + "error_rate_out_of_range.yaml", 5, "max_error_rate", "at most 1"),
     Case(C + "negative_budget.yaml", C + "negative_budget.yaml", 5, "budget_usd", "at least 0"),
-    Case(C + "bad_shard.yaml", C + "bad_shard.yaml", 5, "shard", "match the pattern"),
+    Case(C + "bad_shard.yaml", C + "bad_shard.yaml", 5, "shard", "write it as i/n"),
     Case(C + "import_path_missing.yaml", C + "import_path_missing.yaml", 4, "backends.mine.type", "module is installed"),
     Case(C + "import_path_not_backend.yaml", C + "import_path_not_backend.yaml", 4, "backends.mine.type", "subclass of evals.Backend"),
     Case(C + "python_tag.yaml", C + "python_tag.yaml", 3, None, "safe loader"),

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from crash_backend import calls_in
 from crash_support import HERE, child_env, line_count, write_run
+from records_support import read_journal
 
 from evals.cache import CACHE_FILE
-from evals.journal import read_journal
 
 
 def evals_cli(args: list[str]) -> subprocess.Popen[str]:
@@ -77,7 +77,9 @@ def test_two_runs_share_one_cache_at_once_and_a_third_is_served_by_it(tmp_path: 
 
 def test_resume_while_readers_read_and_a_second_writer_is_refused(tmp_path: Path) -> None:
     n = 60
-    config, calls = write_run(tmp_path, n, delay_s=0.08, concurrency=2)
+    # The resume must outlast a few `run-eval report` start-ups (a second or two each on a loaded
+    # two-core machine): 48 remaining samples at 0.25 s, two at a time, take about 6 s.
+    config, calls = write_run(tmp_path, n, delay_s=0.25, concurrency=2)
     out, cache = tmp_path / "run", tmp_path / "cache"
     common = ["--cache-dir", str(cache), "--quiet"]
     first = evals_cli(["run", str(config), "--out", str(out), *common])

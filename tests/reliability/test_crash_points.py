@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from crash_backend import calls_in
 from crash_support import child_env, comparable, kill_and_resume, write_run
+from records_support import read_journal
 
 from evals.cache import CACHE_FILE
-from evals.journal import read_journal
 
 CONCURRENCY = 4
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from records_support import latest, read_journal
 from soak_support import BACKENDS, answer, write_task
 
-from evals.journal import latest, read_journal
 from evals.testing.fake_provider import FakeConfig, FakeProvider
 
 MARK = "RECOGNISABLE"

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 import pytest
+from records_support import latest, read_journal
 from soak_support import (
     BACKENDS,
     FINAL_FAULTS,
@@ -29,7 +30,6 @@ from soak_support import (
     table,
 )
 
-from evals.journal import latest, read_journal
 from evals.testing.fake_provider import FakeProvider
 
 MIX = ("429", "500", "503", "hang", "drop", "malformed")

@@ -5,25 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from evals.report.ranking import rank_task
+from evals.rundata import SummaryCell
 
 
 def cell(
     backend: str, value: float | None, kind: str = "provider", *, higher: bool = True, **extra: Any
-) -> dict[str, Any]:
+) -> SummaryCell:
     low, high = (None, None) if value is None else (value - 0.05, value + 0.05)
-    return {
-        "task": "t",
-        "backend": backend,
-        "backend_kind": kind,
-        "backend_type": extra.pop("type", kind),
-        "metrics": {
-            "m": {"value": value, "ci_low": low, "ci_high": high, "n": 100, "higher_is_better": higher}
-        },
-        "error_rate": extra.pop("error_rate", 0.0),
-        "cost_per_sample_usd": extra.pop("cost", 0.001),
-        "latency_s": {"p50": extra.pop("p50", 1.0)},
-        **extra,
-    }
+    return SummaryCell.model_validate(
+        {
+            "task": "t",
+            "backend": backend,
+            "backend_kind": kind,
+            "backend_type": extra.pop("type", kind),
+            "metrics": {
+                "m": {"value": value, "ci_low": low, "ci_high": high, "n": 100, "higher_is_better": higher}
+            },
+            "error_rate": extra.pop("error_rate", 0.0),
+            "cost_per_sample_usd": extra.pop("cost", 0.001),
+            "latency_s": {"p50": extra.pop("p50", 1.0)},
+            **extra,
+        }
+    )
 
 
 def names(ranking: Any) -> list[str]:

@@ -13,6 +13,7 @@ from report_helpers import copy_run, load
 
 from evals.report import ReportOptions, write_report
 from evals.report.context import build_report
+from evals.rundata import RunInfo, Summary, SummaryCell, TaskInfo
 
 OVERVIEW_PLOTS = {"scores.png", "cost_vs_score.png", "latency.png", "cost_by_modality.png"}
 BREAKDOWN_PLOTS = {"breakdown-shapes-count.png", "breakdown-shapes-colour.png", "breakdown-tones-noise.png"}
@@ -133,19 +134,15 @@ def test_configuration_and_versions_are_reported(run_dir: Path) -> None:
         "### Versions",
         "| pydantic |",
         "| max\\_error\\_rate | 0.1 |",
-        "| model-a | fake-model | provider | big |",
+        "| model-a | model | fake-model | provider | big |",
     ):
         assert text in md
     assert "git commit" in md
 
 
 def test_a_run_without_results_still_gets_a_report(tmp_path: Path) -> None:
-    run = {"run_id": "empty", "tasks": [{"name": "t", "metrics": [], "backends": ["b"]}], "backends": []}
-    summary = {
-        "cells": [
-            {"task": "t", "backend": "b", "metrics": {}, "n_errors": 0, "n_not_run": 0, "error_rate": 0.0}
-        ]
-    }
+    run = RunInfo(run_id="empty", tasks=[TaskInfo(name="t", backends=["b"])])
+    summary = Summary(cells=[SummaryCell(task="t", backend="b")])
     written = write_report(tmp_path, run, summary, [])
     assert {p.name for p in written} == {"report.md", "report.html"}
     assert "no metric: nothing is ranked" in (tmp_path / "report.html").read_text()

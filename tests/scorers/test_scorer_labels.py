@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from evals.classification import classification_summary, predicted_label
+from evals.rundata import SampleRecord
 from evals.scorers.choice import YesNo
-from evals.scoring import Scorer
+from evals.scoring import TextScorer
 
 
-def _records(scorer: Scorer, pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
+def _records(scorer: TextScorer, pairs: list[tuple[str, str]]) -> list[SampleRecord]:
     out = []
-    for prediction, target in pairs:
+    for i, (prediction, target) in enumerate(pairs):
         scored = scorer.score(prediction, [target])
-        out.append({"details": {scorer.name: scored.details}, "flags": list(scored.flags)})
+        out.append(
+            SampleRecord(
+                task="t",
+                backend="b",
+                sample_id=str(i),
+                status="ok",
+                details={scorer.name: scored.details},
+                flags=list(scored.flags),
+            )
+        )
     return out
 
 
@@ -31,13 +39,13 @@ def test_pope_style_summary() -> None:
         ("hmm", "no"),  # unparsed
     ]
     summary = classification_summary(_records(YesNo(), pairs))["yes_no"]
-    assert summary["labels"] == ["(contradictory)", "(unparsed)", "no", "yes"]
-    yes = summary["per_label"]["yes"]
-    assert yes["precision"] == pytest.approx(2 / 3)  # 3 predicted yes, 2 right
-    assert yes["recall"] == pytest.approx(2 / 4)  # 4 yes references, 2 found
-    no = summary["per_label"]["no"]
-    assert no["precision"] == pytest.approx(2 / 3) and no["recall"] == pytest.approx(2 / 4)
-    matrix = dict(zip(summary["labels"], summary["confusion_matrix"], strict=True))
+    assert summary.labels == ["(contradictory)", "(unparsed)", "no", "yes"]
+    yes = summary.per_label["yes"]
+    assert yes.precision == pytest.approx(2 / 3)  # 3 predicted yes, 2 right
+    assert yes.recall == pytest.approx(2 / 4)  # 4 yes references, 2 found
+    no = summary.per_label["no"]
+    assert no.precision == pytest.approx(2 / 3) and no.recall == pytest.approx(2 / 4)
+    matrix = dict(zip(summary.labels, summary.confusion_matrix, strict=True))
     assert matrix["yes"] == [1, 0, 1, 2]  # rows: reference; columns: predicted, in label order
     assert matrix["no"] == [0, 1, 2, 1]
 
