@@ -1,5 +1,9 @@
 """Word and character error rates through jiwer, after Whisper's English normaliser by default.
 
+The normalisers are our own implementation of openai/whisper's (`evals/scorers/_whisper.py`),
+proven equal to whisper's code on the golden vectors in tests/scorers/golden/, so no package
+upgrade can move a WER figure.
+
 The headline is corpus level, as open_asr_leaderboard reports it: total substitutions, deletions
 and insertions over total reference words (characters), via `Metric.ratio_of`; the per-sample
 value is the utterance's own rate, whose mean the summary keeps as `sample_mean`.
@@ -20,7 +24,7 @@ import jiwer
 from pydantic import Field
 
 from evals.references import most_common
-from evals.scorers._whisper import get_normalizer
+from evals.scorers._whisper import NormalizerName, get_normalizer
 from evals.scoring import Metric, SampleScore, Scorer, ScorerOptions
 
 # The normalised text has single spaces and no edges, so splitting is all jiwer needs to do.
@@ -29,10 +33,10 @@ _CHARS = jiwer.ReduceToListOfListOfChars()
 
 
 class SpeechOptions(ScorerOptions):
-    normalizer: Literal["none", "basic", "whisper-english"] = Field(
+    normalizer: NormalizerName = Field(
         "whisper-english",
-        description="text normalisation of both sides: whisper-english (Whisper's "
-        "EnglishTextNormalizer), basic (Whisper's BasicTextNormalizer), or none (whitespace only)",
+        description="text normalisation of both sides: whisper-english (openai/whisper's "
+        "EnglishTextNormalizer), basic (its BasicTextNormalizer()), or none (whitespace only)",
     )
 
 
