@@ -32,6 +32,21 @@ _WORDS = jiwer.ReduceToListOfListOfWords()
 _CHARS = jiwer.ReduceToListOfListOfChars()
 
 
+Unit = Literal["words", "characters"]
+
+
+def edit_counts(reference: str, hypothesis: str, unit: Unit) -> tuple[int, int, int, int]:
+    """Hits, substitutions, deletions, insertions of jiwer's alignment of two normalised texts."""
+    if not reference:  # everything is an insertion (jiwer 3 refuses empty references)
+        return 0, 0, 0, len(hypothesis.split() if unit == "words" else hypothesis)
+    out: jiwer.WordOutput | jiwer.CharacterOutput
+    if unit == "words":
+        out = jiwer.process_words(reference, hypothesis, _WORDS, _WORDS)
+    else:
+        out = jiwer.process_characters(reference, hypothesis, _CHARS, _CHARS)
+    return out.hits, out.substitutions, out.deletions, out.insertions
+
+
 class SpeechOptions(ScorerOptions):
     normalizer: NormalizerName = Field(
         "whisper-english",
@@ -43,7 +58,7 @@ class SpeechOptions(ScorerOptions):
 class _ErrorRate(Scorer):
     Options = SpeechOptions
     options: SpeechOptions
-    unit: ClassVar[Literal["words", "characters"]]
+    unit: ClassVar[Unit]
 
     def __init__(self, options: ScorerOptions | None = None) -> None:
         super().__init__(options)
@@ -74,7 +89,7 @@ class _ErrorRate(Scorer):
             flags.append("no_reference")
         reference = self._normalise(most_common(targets)) if targets else ""
         hypothesis = self._normalise(prediction)
-        hits, subs, dels, ins = self._align(reference, hypothesis)
+        hits, subs, dels, ins = edit_counts(reference, hypothesis, self.unit)
         length = hits + subs + dels
         errors = subs + dels + ins
         if length == 0:
@@ -91,17 +106,6 @@ class _ErrorRate(Scorer):
             "reference_length": length,
         }
         return SampleScore({self.name: value}, details, tuple(flags))
-
-    def _align(self, reference: str, hypothesis: str) -> tuple[int, int, int, int]:
-        """Hits, substitutions, deletions, insertions of the jiwer alignment."""
-        if not reference:  # everything is an insertion (jiwer 3 refuses empty references)
-            return 0, 0, 0, len(hypothesis.split() if self.unit == "words" else hypothesis)
-        out: jiwer.WordOutput | jiwer.CharacterOutput
-        if self.unit == "words":
-            out = jiwer.process_words(reference, hypothesis, _WORDS, _WORDS)
-        else:
-            out = jiwer.process_characters(reference, hypothesis, _CHARS, _CHARS)
-        return out.hits, out.substitutions, out.deletions, out.insertions
 
 
 class WER(_ErrorRate):
