@@ -47,21 +47,31 @@ def openai_rule(model: str) -> tuple[str, float, float]:
     return "tile", 85.0, 170.0
 
 
+def _fit(width: int, height: int, longest: int | None = None, shortest: int | None = None) -> tuple[int, int]:
+    """Scale down (never up), keeping the aspect ratio, so the longest side is at most `longest`
+    or the shortest at most `shortest`; the other side is floored to whole pixels, as a resizer
+    gives (at least 1). Integer arithmetic, so no float rounding moves a tile boundary."""
+    long_side, short_side = max(width, height), min(width, height)
+    if longest is not None and long_side > longest:
+        long_side, short_side = longest, max(1, short_side * longest // long_side)
+    elif shortest is not None and short_side > shortest:
+        long_side, short_side = max(1, long_side * shortest // short_side), shortest
+    else:
+        return width, height
+    return (long_side, short_side) if width >= height else (short_side, long_side)
+
+
 def openai_tile_tokens(
     width: int, height: int, detail: str | None = "high", base: float = 85, per_tile: float = 170
 ) -> int:
     """gpt-4o-class rule. `low` → base. `high`/`auto` → fit in 2048×2048, then shrink so the
     shortest side is 768 (only when it is larger: Azure OpenAI's wording, which matches billing
-    for small images), then base + per_tile × 512-px tiles. 1024² → 765; 2048×4096 → 1105."""
+    for small images), then base + per_tile × 512-px tiles. 1024² → 765; 2048×4096 → 1105.
+    Sides are whole pixels after each step (floored), as in EPAM's ai-dial-adapter-openai."""
     if detail == "low":
         return int(base)
-    w, h = float(width), float(height)
-    if max(w, h) > 2048:
-        scale = 2048 / max(w, h)
-        w, h = w * scale, h * scale
-    if min(w, h) > 768:
-        scale = 768 / min(w, h)
-        w, h = w * scale, h * scale
+    w, h = _fit(width, height, longest=2048)
+    w, h = _fit(w, h, shortest=768)
     tiles = math.ceil(w / 512) * math.ceil(h / 512)
     return int(base + per_tile * tiles)
 
@@ -96,17 +106,15 @@ ANTHROPIC_MAX_TOKENS = 1600  # about 1.15 megapixels
 
 
 def anthropic_image_tokens(width: int, height: int) -> int:
-    """Anthropic vision docs: tokens ≈ w×h/750; an image whose long edge is over 1568 px, or
-    that would cost over ~1,600 tokens, is first scaled down keeping its aspect ratio.
-    200×200 → 54; 1000×1000 → 1334; 1092×1092 → 1590."""
-    w, h = float(width), float(height)
-    if max(w, h) > ANTHROPIC_MAX_EDGE:
-        scale = ANTHROPIC_MAX_EDGE / max(w, h)
-        w, h = w * scale, h * scale
-    if w * h / 750 > ANTHROPIC_MAX_TOKENS:
-        scale = math.sqrt(ANTHROPIC_MAX_TOKENS * 750 / (w * h))
-        w, h = w * scale, h * scale
-    return max(1, round(w * h / 750))
+    """Anthropic vision docs: tokens = w×h/750, rounded up as Anthropic's table does
+    (200×200 → 54; 1000×1000 → 1334; 1092×1092 → 1590). An image whose long edge is over
+    1568 px is first scaled down to it (aspect kept, whole pixels); one still over ~1,600
+    tokens is scaled down to that limit, so it counts 1,600. Our reading of the docs: Anthropic
+    publishes no code, and its table of largest unresized sizes (e.g. 784×1568 ≈ 1,640) exceeds
+    the 1,600 it states; docs/cost.md."""
+    w, h = _fit(width, height, longest=ANTHROPIC_MAX_EDGE)
+    tokens = -(-(w * h) // 750)  # ceil in integers
+    return max(1, min(tokens, ANTHROPIC_MAX_TOKENS))
 
 
 # --- Gemini ---------------------------------------------------------------------------------
@@ -118,8 +126,8 @@ GEMINI_VIDEO_TOKENS_PER_S = 263
 
 def gemini_image_tokens(width: int, height: int) -> int:
     """Gemini 2.x token docs: both sides ≤ 384 px → 258; otherwise 768×768 tiles of 258 each.
-    Reading used: tiles = ceil(w/768) × ceil(h/768) (the docs say "cropped and scaled as
-    needed" without the exact arithmetic). 384×384 → 258; 1024×1024 → 1032."""
+    Our reading (Google publishes no code; the docs say "cropped and scaled as needed" without
+    the arithmetic): tiles = ceil(w/768) × ceil(h/768). 384×384 → 258; 1024×1024 → 1032."""
     if width <= 384 and height <= 384:
         return GEMINI_TILE_TOKENS
     return math.ceil(width / 768) * math.ceil(height / 768) * GEMINI_TILE_TOKENS

@@ -3,7 +3,8 @@
 Per reference: the Levenshtein distance between the two answers after strip + lower-case +
 whitespace collapse, divided by the longer of the two answers as given (not as normalised: the
 script measures `len(answer.upper())` of the raw strings). The best reference wins; a similarity
-below the threshold (0.5) scores 0, a similarity exactly at it is kept.
+below the threshold (0.5) scores 0, a similarity exactly at it is kept. tests/scorers/golden/
+holds the script's own scores for thousands of answers; these functions agree with all of them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,19 @@ def normalized_distance(reference: str, prediction: str) -> float:
     if length == 0:
         return 0.0
     return Levenshtein.distance(_normalise(reference), _normalise(prediction)) / length
+
+
+def best_similarity(prediction: str, references: Sequence[str]) -> tuple[float, int]:
+    """1 − the smallest normalised distance to a reference, and that reference's index."""
+    distances = [normalized_distance(ref, prediction) for ref in references]
+    best = min(range(len(distances)), key=distances.__getitem__)
+    return 1 - distances[best], best
+
+
+def anls(prediction: str, references: Sequence[str], threshold: float = 0.5) -> float:
+    """The script's score of one answer: the best similarity, or 0 below the threshold."""
+    similarity, _ = best_similarity(prediction, references)
+    return 0.0 if similarity < threshold else similarity
 
 
 class ANLSOptions(ScorerOptions):
@@ -60,8 +74,6 @@ class ANLS(TextScorer):
     ) -> SampleScore:
         if not targets:
             return SampleScore({"anls": 0.0}, {}, ("no_reference",))
-        distances = [normalized_distance(ref, prediction) for ref in targets]
-        best = min(range(len(distances)), key=distances.__getitem__)
-        similarity = 1 - distances[best]
+        similarity, best = best_similarity(prediction, targets)
         value = 0.0 if similarity < self.options.threshold else similarity
         return SampleScore({"anls": value}, {"similarity": similarity, "best_reference": best})

@@ -1,10 +1,12 @@
 """ChartQA relaxed accuracy: numbers within 5% of the reference, anything else by exact match.
 
-`relaxed_accuracy` is google-research/pix2struct `metrics.py::relaxed_correctness`, quirks and all:
-only strings Python's float() takes are numbers ("1,234" and "$5" are not), a trailing "%"
-divides by 100 (so "50%" equals "0.5" but not "50"), and a zero reference is compared as text
-("0" ≠ "0.0"). `relaxed_accuracy_lenient` is ours, named apart: it also reads thousands separators,
-currency, units and percentages written either way.
+`relaxed_accuracy` is google-research/pix2struct `metrics.py::relaxed_correctness`, quirks and all
+(tests/scorers/golden/ proves agreement): strings compared as given (no strip: "Yes " is not
+"Yes"), only strings Python's float() takes are numbers ("1,234" and "$5" are not), a trailing
+"%" divides by 100 (so "50%" equals "0.5" but not "50"), and a zero reference is compared as text
+("0" ≠ "0.0"). `strip: true` (ours, off by default) trims both sides first.
+`relaxed_accuracy_lenient` is ours, named apart: it also reads thousands separators, currency,
+units and percentages written either way.
 """
 
 from __future__ import annotations
@@ -40,12 +42,21 @@ def relaxed_correctness(target: str, prediction: str, max_relative_change: float
     return prediction.lower() == target.lower()
 
 
+def relaxed_accuracy(
+    prediction: str, targets: Sequence[str], max_relative_change: float = 0.05, strip: bool = False
+) -> bool:
+    """pix2struct's ChartQA score of one answer: right against any reference (its max over them)."""
+    answer = prediction.strip() if strip else prediction
+    refs = [t.strip() for t in targets] if strip else targets
+    return any(relaxed_correctness(t, answer, max_relative_change) for t in refs)
+
+
 class RelaxedOptions(ScorerOptions):
     max_relative_change: float = Field(0.05, ge=0.0, description="tolerance relative to the reference")
     strip: bool = Field(
-        True,
-        description="trim surrounding whitespace first (pix2struct does not; a trailing newline "
-        "would otherwise turn '50%\\n' into text)",
+        False,
+        description="trim surrounding whitespace from both sides first (ours; pix2struct and "
+        "lmms-eval compare as given, so 'Yes ' is not 'Yes' and '50%\\n' is text)",
     )
 
 
@@ -77,10 +88,8 @@ class RelaxedAccuracy(TextScorer):
     ) -> SampleScore:
         if not targets:
             return SampleScore({"relaxed_accuracy": 0.0}, {}, ("no_reference",))
-        tol = self.options.max_relative_change
+        hit = relaxed_accuracy(prediction, targets, self.options.max_relative_change, self.options.strip)
         answer = prediction.strip() if self.options.strip else prediction
-        refs = [t.strip() for t in targets] if self.options.strip else list(targets)
-        hit = any(relaxed_correctness(t, answer, tol) for t in refs)
         details = {"prediction_value": _finite_or_none(pix2struct_float(answer))}
         return SampleScore({"relaxed_accuracy": 1.0 if hit else 0.0}, details)
 

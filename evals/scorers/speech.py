@@ -1,5 +1,9 @@
 """Word and character error rates through jiwer, after Whisper's English normaliser by default.
 
+The normalisers are our own implementation of openai/whisper's (`evals/scorers/_whisper.py`),
+proven equal to whisper's code on the golden vectors in tests/scorers/golden/, so no package
+upgrade can move a WER figure.
+
 The headline is corpus level, as open_asr_leaderboard reports it: total substitutions, deletions
 and insertions over total reference words (characters), via `Metric.ratio_of`; the per-sample
 value is the utterance's own rate, whose mean the summary keeps as `sample_mean`.
@@ -20,7 +24,7 @@ import jiwer
 from pydantic import Field
 
 from evals.references import most_common
-from evals.scorers._whisper import get_normalizer
+from evals.scorers._whisper import NormalizerName, get_normalizer
 from evals.scoring import Metric, SampleScore, ScorerOptions, TextScorer
 
 # The normalised text has single spaces and no edges, so splitting is all jiwer needs to do.
@@ -28,18 +32,33 @@ _WORDS = jiwer.ReduceToListOfListOfWords()
 _CHARS = jiwer.ReduceToListOfListOfChars()
 
 
+Unit = Literal["words", "characters"]
+
+
+def edit_counts(reference: str, hypothesis: str, unit: Unit) -> tuple[int, int, int, int]:
+    """Hits, substitutions, deletions, insertions of jiwer's alignment of two normalised texts."""
+    if not reference:  # everything is an insertion (jiwer 3 refuses empty references)
+        return 0, 0, 0, len(hypothesis.split() if unit == "words" else hypothesis)
+    out: jiwer.WordOutput | jiwer.CharacterOutput
+    if unit == "words":
+        out = jiwer.process_words(reference, hypothesis, _WORDS, _WORDS)
+    else:
+        out = jiwer.process_characters(reference, hypothesis, _CHARS, _CHARS)
+    return out.hits, out.substitutions, out.deletions, out.insertions
+
+
 class SpeechOptions(ScorerOptions):
-    normalizer: Literal["none", "basic", "whisper-english"] = Field(
+    normalizer: NormalizerName = Field(
         "whisper-english",
-        description="text normalisation of both sides: whisper-english (Whisper's "
-        "EnglishTextNormalizer), basic (Whisper's BasicTextNormalizer), or none (whitespace only)",
+        description="text normalisation of both sides: whisper-english (openai/whisper's "
+        "EnglishTextNormalizer), basic (its BasicTextNormalizer()), or none (whitespace only)",
     )
 
 
 class _ErrorRate(TextScorer):
     Options = SpeechOptions
     options: SpeechOptions
-    unit: ClassVar[Literal["words", "characters"]]
+    unit: ClassVar[Unit]
 
     def __init__(self, options: ScorerOptions | None = None) -> None:
         super().__init__(options)
@@ -70,7 +89,7 @@ class _ErrorRate(TextScorer):
             flags.append("no_reference")
         reference = self._normalise(most_common(targets)) if targets else ""
         hypothesis = self._normalise(prediction)
-        hits, subs, dels, ins = self._align(reference, hypothesis)
+        hits, subs, dels, ins = edit_counts(reference, hypothesis, self.unit)
         length = hits + subs + dels
         errors = subs + dels + ins
         if length == 0:
@@ -87,17 +106,6 @@ class _ErrorRate(TextScorer):
             "reference_length": length,
         }
         return SampleScore({self.name: value}, details, tuple(flags))
-
-    def _align(self, reference: str, hypothesis: str) -> tuple[int, int, int, int]:
-        """Hits, substitutions, deletions, insertions of the jiwer alignment."""
-        if not reference:  # everything is an insertion (jiwer 3 refuses empty references)
-            return 0, 0, 0, len(hypothesis.split() if self.unit == "words" else hypothesis)
-        out: jiwer.WordOutput | jiwer.CharacterOutput
-        if self.unit == "words":
-            out = jiwer.process_words(reference, hypothesis, _WORDS, _WORDS)
-        else:
-            out = jiwer.process_characters(reference, hypothesis, _CHARS, _CHARS)
-        return out.hits, out.substitutions, out.deletions, out.insertions
 
 
 class WER(_ErrorRate):

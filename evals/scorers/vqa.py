@@ -1,14 +1,20 @@
-"""VQAv2 accuracy as the official evaluation computes it (GT-Vision-Lab/VQA, current vqaEval.py).
+"""VQAv2 accuracy as the official evaluation computes it (GT-Vision-Lab/VQA `vqaEval.py`).
 
-An answer is processed (punctuation, then digits/articles/contractions), compared with each of the
-ten human answers, and scored min(1, matches / 3) averaged over the ten leave-one-annotator-out
-subsets. The reference script's quirks are kept on purpose; each is named where it is reproduced.
+Default: the script at master (commit a013f00, March 2021, "Fixed processing answers bug"). The
+answer and the human answers get newlines/tabs to spaces and a strip; when the human answers are
+then all identical, the answer is compared with them RAW (no other processing at all); otherwise
+punctuation and digit/article processing are applied to the human answers and to the answer
+alike. Each subset leaving one annotator out scores min(1, matches / 3); the mean over the
+subsets is the accuracy. `variant: vqaeval-2017` is the script as it stood from October 2016
+until that fix (commit 458a8b2, the one shipped with VQA v2.0). Quirks of both are kept on
+purpose and named where they are reproduced; tests/scorers/golden/ proves agreement.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -16,7 +22,8 @@ from pydantic import Field
 
 from evals.scoring import Metric, SampleScore, ScorerOptions, TextScorer
 
-# Characters processPunctuation handles (the post-2021 list: ':' and "'" are kept, '-' and '!' are not).
+# Characters processPunctuation handles. The list has been the same since July 2015 (commit
+# 13cbf5e): ':' and "'" are not in it, '-', '!', '{' and '}' are.
 _PUNCT = (
     ";",
     "/",
@@ -135,10 +142,14 @@ def process_digit_article(text: str) -> str:
     return " ".join(words)
 
 
+def clean(text: str) -> str:
+    """Newlines and tabs to spaces, then strip: the only step vqaEval applies to every string."""
+    return text.replace("\n", " ").replace("\t", " ").strip()
+
+
 def process_answer(text: str) -> str:
-    """The whole processing vqaEval applies to a model's answer."""
-    text = text.replace("\n", " ").replace("\t", " ").strip()
-    return process_digit_article(process_punctuation(text))
+    """Everything vqaEval may apply to an answer: clean, punctuation, digits/articles."""
+    return process_digit_article(process_punctuation(clean(text)))
 
 
 def consensus_accuracy(answer: str, references: Sequence[str]) -> float:
@@ -149,11 +160,71 @@ def consensus_accuracy(answer: str, references: Sequence[str]) -> float:
     return sum(per_subset) / total
 
 
+Variant = Literal["vqaeval", "vqaeval-2017"]
+ReferenceProcessing = Literal["official", "full"]
+
+
+def compared_forms(
+    prediction: str,
+    references: Sequence[str],
+    variant: Variant = "vqaeval",
+    reference_processing: ReferenceProcessing = "official",
+) -> tuple[str, list[str]]:
+    """The answer and the human answers in the form the script compares them."""
+    if reference_processing == "full":
+        return process_answer(prediction), [process_answer(r) for r in references]
+    if variant == "vqaeval-2017":
+        # 2016-2021: the answer always gets the whole processing; the human answers are not
+        # cleaned, and get processPunctuation only, and only when they disagree as written.
+        if len(set(references)) > 1:
+            return process_answer(prediction), [process_punctuation(r) for r in references]
+        return process_answer(prediction), list(references)
+    # Master: clean everything; if the cleaned human answers agree, compare raw.
+    cleaned = [clean(r) for r in references]
+    if len(set(cleaned)) > 1:
+        return process_answer(prediction), [process_digit_article(process_punctuation(r)) for r in cleaned]
+    return clean(prediction), cleaned
+
+
+@dataclass(frozen=True, slots=True)
+class VQAResult:
+    accuracy: float
+    answer: str  # the answer as compared
+    matches: int  # human answers equal to it
+    rule: Literal["consensus", "match_any"]
+
+
+def vqa_accuracy(
+    prediction: str,
+    references: Sequence[str],
+    *,
+    variant: Variant = "vqaeval",
+    reference_processing: ReferenceProcessing = "official",
+    consensus_min_references: int = 10,
+) -> VQAResult:
+    """VQA accuracy of one answer. With fewer than `consensus_min_references` human answers
+    (ours: the leave-one-out needs several), the answer is right when it equals any of them,
+    both fully processed."""
+    if len(references) < consensus_min_references:
+        answer = process_answer(prediction)
+        processed = [process_answer(r) for r in references]
+        matches = sum(1 for ref in processed if ref == answer)
+        return VQAResult(1.0 if matches else 0.0, answer, matches, "match_any")
+    answer, processed = compared_forms(prediction, references, variant, reference_processing)
+    matches = sum(1 for ref in processed if ref == answer)
+    return VQAResult(consensus_accuracy(answer, processed), answer, matches, "consensus")
+
+
 class VQAOptions(ScorerOptions):
-    reference_processing: Literal["official", "full"] = Field(
+    variant: Variant = Field(
+        "vqaeval",
+        description="vqaeval: the official script at master (2021 fix); vqaeval-2017: the script "
+        "before it (2016-2021), for comparison with papers scored by it",
+    )
+    reference_processing: ReferenceProcessing = Field(
         "official",
-        description="official: references get processPunctuation only, and only when they disagree "
-        "(vqaEval.py); full: references get the same processing as the answer",
+        description="official: human answers processed as the chosen script does; full: every "
+        "human answer gets the whole answer processing (for raw-text references)",
     )
     consensus_min_references: int = Field(
         10,
@@ -164,7 +235,7 @@ class VQAOptions(ScorerOptions):
 
 
 class VQAAccuracy(TextScorer):
-    """VQAv2 accuracy: consensus with ten human answers after the official answer processing."""
+    """VQAv2 accuracy: consensus with ten human answers, as the official vqaEval.py scores it."""
 
     name = "vqa_accuracy"
     Options = VQAOptions
@@ -188,26 +259,21 @@ class VQAAccuracy(TextScorer):
         choices: Sequence[str] | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> SampleScore:
-        answer = process_answer(prediction)
         if not targets:
-            return SampleScore({"vqa_accuracy": 0.0}, {"answer": answer}, ("no_reference",))
-        details: dict[str, Any] = {"answer": answer, "n_references": len(targets)}
-        if len(targets) >= self.options.consensus_min_references:
-            references = self._consensus_references(targets)
-            details["rule"] = "consensus"
-            value = consensus_accuracy(answer, references)
-        else:
-            references = [process_answer(t) for t in targets]
-            details["rule"] = "match_any"
-            value = 1.0 if answer in references else 0.0
-        details["matches"] = sum(1 for ref in references if ref == answer)
-        return SampleScore({"vqa_accuracy": value}, details)
-
-    def _consensus_references(self, targets: Sequence[str]) -> list[str]:
-        if self.options.reference_processing == "full":
-            return [process_answer(t) for t in targets]
-        # vqaEval.py processes the human answers only when they are not unanimous, and then only
-        # their punctuation: its annotation files hold answers already in the processed form.
-        if len(set(targets)) > 1:
-            return [process_punctuation(t) for t in targets]
-        return list(targets)
+            return SampleScore(
+                {"vqa_accuracy": 0.0}, {"answer": process_answer(prediction)}, ("no_reference",)
+            )
+        result = vqa_accuracy(
+            prediction,
+            targets,
+            variant=self.options.variant,
+            reference_processing=self.options.reference_processing,
+            consensus_min_references=self.options.consensus_min_references,
+        )
+        details = {
+            "answer": result.answer,
+            "n_references": len(targets),
+            "rule": result.rule,
+            "matches": result.matches,
+        }
+        return SampleScore({"vqa_accuracy": result.accuracy}, details)

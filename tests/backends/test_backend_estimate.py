@@ -43,11 +43,25 @@ def test_openai_patch_rule_and_models() -> None:
     assert _tokens.openai_image_tokens("o1", 1024, 1024, "high") == 75 + 4 * 150
 
 
-@pytest.mark.parametrize(("size", "tokens"), [((200, 200), 53), ((1000, 1000), 1333), ((1092, 1092), 1590)])
+@pytest.mark.parametrize(
+    ("size", "tokens"),
+    [
+        ((200, 200), 54),  # Anthropic's table: ~54, ~1334, ~1590 (w*h/750 rounded up)
+        ((1000, 1000), 1334),
+        ((1092, 1092), 1590),
+        ((4000, 3000), 1600),  # scaled down to the ~1,600-token limit
+        ((4000, 500), 410),  # long edge to 1568 px: 1568 x 196 -> 409.8 -> 410
+    ],
+)
 def test_anthropic_rule(size: tuple[int, int], tokens: int) -> None:
-    # Anthropic's table: 200x200 ~54, 1000x1000 ~1334, 1092x1092 ~1590 (w*h/750, rounded).
     assert _tokens.anthropic_image_tokens(*size) == tokens
-    assert _tokens.anthropic_image_tokens(4000, 3000) <= _tokens.ANTHROPIC_MAX_TOKENS
+
+
+def test_openai_tiles_use_whole_pixels() -> None:
+    # 735x2936 fits 2048 as 512.7 x 2048; a resizer gives 512 x 2048: 4 tiles, not 8 (EPAM's
+    # ai-dial-adapter-openai counts the same; float sizes would say 1445).
+    assert _tokens.openai_tile_tokens(735, 2936, "high") == 765
+    assert _tokens.openai_tile_tokens(1, 100_000, "high") == 85 + 170 * 4  # never a 0-px side
 
 
 @pytest.mark.parametrize(
@@ -88,7 +102,7 @@ def test_estimate_per_backend_matches_published_rules(tmp_path: Path) -> None:
     estimate = estimate_plan(plan)
     cells = {c.backend: c for c in estimate.cells}
     assert cells["oa"].image_tokens == 2 * 765
-    assert cells["an"].image_tokens == 2 * 1398  # 1024*1024/750, under the ~1,600-token cap
+    assert cells["an"].image_tokens == 2 * 1399  # 1024*1024/750 = 1398.1, rounded up; under 1,600
     assert cells["ge"].image_tokens == 2 * 1032
     assert cells["oa"].output_tokens == 2 * 8  # the task's max_tokens
     text = cells["oa"].input_tokens - cells["oa"].image_tokens

@@ -10,12 +10,12 @@ import jiwer
 import numpy as np
 import pytest
 from engine_samples import SENTENCES, espeak_wav, make, media_request, needs, run
-from whisper_normalizer.english import EnglishTextNormalizer
 
 from evals.backends.base import Backend
 from evals.engines import audio
 from evals.engines.pocketsphinx import PocketSphinxBackend, words
 from evals.errors import MediaError
+from evals.scorers._whisper import WhisperEnglish
 
 pytestmark = [pytest.mark.engines, needs("espeak-ng", "ffmpeg")]
 
@@ -79,7 +79,7 @@ def test_whisper_on_clean_synthetic_speech(clips: list[bytes], close_later: list
     backend.check()
     close_later.append(backend)
     heard = run(transcribe(backend, clips))
-    normalise = EnglishTextNormalizer()
+    normalise = WhisperEnglish()
     wer = jiwer.wer([normalise(t) for t in SENTENCES], [normalise(t) for t in heard])
     print(f"whisper WER {wer:.3f}: {heard}")
     assert wer <= WHISPER_WER

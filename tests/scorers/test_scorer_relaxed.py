@@ -1,4 +1,5 @@
-"""ChartQA relaxed accuracy: pix2struct's relaxed_correctness exactly, and our lenient variant."""
+"""ChartQA relaxed accuracy: pix2struct's relaxed_correctness (vectors: test_golden_vectors.py), and
+our lenient variant."""
 
 from __future__ import annotations
 
@@ -53,11 +54,14 @@ def test_best_over_references_and_tolerance_option() -> None:
 
 
 def test_strip_option() -> None:
-    # pix2struct compares raw strings; we trim by default so a trailing newline does not matter.
-    assert strict("50%\n", ["0.5"]) == 1.0
-    assert strict("50%\n", ["0.5"], strip=False) == 0.0
-    assert strict("Yes\n", ["yes"], strip=False) == 0.0
-    assert strict(" 12 ", ["12"], strip=False) == 1.0  # float() itself ignores edge spaces
+    # pix2struct compares the strings as given (the default); strip: true trims both sides first.
+    assert strict("Yes ", ["Yes"]) == 0.0
+    assert strict("Yes ", ["Yes"], strip=True) == 1.0
+    assert strict("50%\n", ["0.5"]) == 0.0  # '%' is no longer last: text, not a number
+    assert strict("50%\n", ["0.5"], strip=True) == 1.0
+    assert strict("yes", ["yes\n"]) == 0.0
+    assert strict("yes", ["yes\n"], strip=True) == 1.0
+    assert strict(" 12 ", ["12"]) == 1.0  # float() itself ignores edge spaces
 
 
 @pytest.mark.parametrize(

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
-from whisper_normalizer.english import EnglishTextNormalizer
 
 from evals.aggregate import metric_summary
 from evals.errors import InputError
 from evals.rundata import MetricDecl, SampleRecord
-from evals.scorers._whisper import FastEnglishNormalizer
+from evals.scorers._whisper import WhisperEnglish
 from evals.scorers.speech import CER, WER
 from evals.scoring import SampleScore, TextScorer, build_scorer
 
@@ -132,39 +129,24 @@ def test_corpus_counts_insertions_against_an_empty_reference() -> None:
     assert metric_summary(records, metric, seed=0).value == pytest.approx(2 / 2)
 
 
-TRICKY = [
-    "Mr. Smith paid $20.50 on the 21st of March, 1960s style!",
-    "I won't go; y'all can't make me (laughs) [noise] <unk>",
-    "twenty three thousand and a half percent",
-    "one oh one, double five, triple seven",
-    "Café naïve Straße ﬁnance — “quoted” ‘single’ …",
-    "The colour of honour is grey, realise it",
-    "He'd been gone; she's got it; they're here; I'm there",
-    "£3.50 and €1,000,000 and ¢5 and $0.07 and $2 and ¢7",
-    "um uh hmm mm mhm the cat",
-    "3:30 a.m. U.S.A. e.g. 7.5% 50 per cent",
-    "one ones 1s sixes nineties ninetieth first second",
-    "minus five plus six negative seven point two",
-    "",
-    "   ",
-    "ALL CAPS SHOUTING WITH 1,000 NUMBERS",
-    "gonna wanna kinda sorta dunno gotta lemme",
-]
-
-
-@pytest.mark.parametrize("text", TRICKY)
-def test_fast_normaliser_matches_the_package(text: str) -> None:
-    assert FastEnglishNormalizer()(text) == EnglishTextNormalizer()(text)
-
-
-def test_fast_normaliser_matches_on_random_text() -> None:
-    vocab = [*" ".join(TRICKY).split(), "hello", "world", "it's", "o'clock", "dr", "st", "(a", "b)"]
-    rng = random.Random(7)
-    package, fast = EnglishTextNormalizer(), FastEnglishNormalizer()
-    for _ in range(1500):
-        text = " ".join(rng.choices(vocab, k=rng.randint(0, 18)))
-        text = text.upper() if rng.random() < 0.2 else text
-        assert fast(text) == package(text), text
+# What openai/whisper's EnglishTextNormalizer returns for these (its quirks included); the golden
+# vectors (test_golden_vectors.py) hold thousands more.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the cause of it, kinda", "the cause of it kinda"),  # whisper-normalizer 0.1.8+ differs
+        ("We gonna go", "we going to go"),
+        ("2.0 and 007", "2 and 7"),
+        ("and a half", ""),
+        ("point hundred", "100"),
+        ("the ninth of nine", "the ninth of 9"),  # its ordinal table spells "nineth"
+        ("$2 and ¢7", "$2.07"),
+        ("I won't go; y'all can't", "i will not go you all can not"),
+        ("The colour of honour is grey", "the color of honor is gray"),
+    ],
+)
+def test_english_normaliser_examples(text: str, expected: str) -> None:
+    assert WhisperEnglish()(text) == expected
 
 
 def test_empty_reference_counts_characters_for_cer() -> None:

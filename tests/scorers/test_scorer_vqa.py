@@ -1,4 +1,7 @@
-"""VQAv2 accuracy against vqaEval.py (current revision), worked by hand from its rules."""
+"""VQAv2 accuracy against vqaEval.py (master and the 2017 revision), worked by hand from its rules.
+
+Thousands more cases, scored by the scripts themselves: test_golden_vectors.py.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ def vqa(prediction: str, targets: list[str], **options: object) -> float:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("t-shirt", "t shirt"),  # '-' joined on both sides becomes a space (post-2021 list)
+        ("t-shirt", "t shirt"),  # '-' joined on both sides becomes a space
         ("t - shirt", "t  shirt"),  # a mark touching a space is dropped, spaces stay
         ("hello, world", "hello world"),
         ("red,blue", "red blue"),
@@ -27,7 +30,7 @@ def vqa(prediction: str, targets: list[str], **options: object) -> float:
         ("e.g.", "eg"),
         ("yes!", "yes "),
         ("@home", " home"),
-        ("yes:", "yes:"),  # ':' is not in the current list (it was before 2021)
+        ("yes:", "yes:"),  # ':' is not in the list (it was until July 2015)
         ("it's", "it's"),  # neither is the apostrophe
         ("#1", "#1"),  # '#' was never in the list
         ("a/b", "a b"),
@@ -82,31 +85,41 @@ def test_leave_one_out_by_hand(count: int, expected: float) -> None:
 
 
 def test_worked_example_with_processing() -> None:
-    # Humans: 2 x "2", 1 x "two" (not digit-processed: references only get punctuation), 7 x "3".
+    # Humans: 2 x "2", 1 x "two", 7 x "3". They disagree, so master processes them fully ("two"
+    # becomes "2"); the 2017 script gave them punctuation processing only.
     refs = ["2", "2", "two", "3", "3", "3", "3", "3", "3", "3"]
-    # "Two" -> "2": matches the two "2" annotators only -> 0.6
-    assert vqa("Two", refs) == pytest.approx(0.6)
-    # "three!" -> "3": seven matches -> 1.0
+    assert vqa("Two", refs) == pytest.approx(0.9)  # three humans said 2
+    assert vqa("Two", refs, variant="vqaeval-2017") == pytest.approx(0.6)  # "two" is not "2"
     assert vqa("three!", refs) == 1.0
 
 
-def test_unanimous_references_are_not_processed() -> None:
-    # vqaEval.py leaves unanimous answers untouched; the answer "t-shirt" becomes "t shirt".
-    assert vqa("t-shirt", ["t-shirt"] * 10) == 0.0
-    assert vqa("t-shirt", ["t-shirt"] * 10, reference_processing="full") == 1.0
-    # Disagreeing references are punctuation-processed, so the same answer then matches.
-    assert vqa("t-shirt", ["t-shirt"] * 9 + ["shirt"]) == 1.0
-    # References never get digit/article processing: "two" is not "2".
-    assert vqa("two", ["two"] * 10) == 0.0
-    assert vqa("two", ["two"] * 9 + ["three"]) == 0.0
-    assert vqa("two", ["two"] * 9 + ["three"], reference_processing="full") == 1.0
+@pytest.mark.parametrize(
+    ("answer", "references", "master", "old"),
+    [
+        # The issue's cases: unanimous human answers are compared raw at master.
+        ("two", ["two"] * 10, 1.0, 0.0),
+        ("t-shirt", ["t-shirt"] * 10, 1.0, 0.0),
+        ("Yes", ["yes"] * 10, 0.0, 1.0),
+        # Disagreeing human answers get digit/article processing at master: all ten are "dog".
+        ("dog", ["the dog"] * 8 + ["dog"] * 2, 1.0, 0.6),
+        # Unanimity is judged after strip at master, before it in 2017.
+        ("Yes", ["yes"] * 9 + ["yes "], 0.0, 1.0),
+        (" yes ", ["yes"] * 10, 1.0, 1.0),
+        ("yes.", ["yes"] * 10, 0.0, 1.0),
+        ("yes.", ["yes"] * 9 + ["no"], 1.0, 1.0),
+    ],
+)
+def test_master_and_2017_revisions(answer: str, references: list[str], master: float, old: float) -> None:
+    assert vqa(answer, references) == pytest.approx(master)
+    assert vqa(answer, references, variant="vqaeval-2017") == pytest.approx(old)
 
 
-def test_answer_processing_applies_before_matching() -> None:
-    refs = ["yes"] * 10
-    for answer in ["Yes", "yes.", " yes ", "YES!", "yes\n"]:
-        assert vqa(answer, refs) == 1.0, answer
-    assert vqa("yes, it is", refs) == 0.0
+def test_full_reference_processing_option() -> None:
+    for variant in ("vqaeval", "vqaeval-2017"):
+        assert vqa("t-shirt", ["t-shirt"] * 10, variant=variant, reference_processing="full") == 1.0
+        assert vqa("Yes", ["two"] * 10, variant=variant, reference_processing="full") == 0.0
+        assert vqa("2", ["two"] * 9 + ["three"], variant=variant, reference_processing="full") == 1.0
+    assert vqa("two", ["two"] * 9 + ["three"], variant="vqaeval-2017") == 0.0
 
 
 def test_oracle_answer_is_perfect_with_four_or_more() -> None:
@@ -138,8 +151,10 @@ def test_more_than_ten_references_use_the_same_formula() -> None:
 
 
 def test_details_and_no_reference() -> None:
-    result = VQAAccuracy().score("Two", ["2"] * 10)
-    assert result.details == {"answer": "2", "n_references": 10, "rule": "consensus", "matches": 10}
+    result = VQAAccuracy().score("Two", ["2"] * 9 + ["3"])
+    assert result.details == {"answer": "2", "n_references": 10, "rule": "consensus", "matches": 9}
+    raw = VQAAccuracy().score(" Two ", ["2"] * 10)  # unanimous: compared raw, after strip
+    assert raw.details["answer"] == "Two" and raw.values["vqa_accuracy"] == 0.0
     empty = VQAAccuracy().score("x", [])
     assert empty.values == {"vqa_accuracy": 0.0} and empty.flags == ("no_reference",)
 
@@ -149,3 +164,5 @@ def test_options_are_validated() -> None:
         build_scorer("vqa_accuracy", {"reference_processing": "lmms"})
     with pytest.raises(InputError):
         build_scorer("vqa_accuracy", {"consensus_min_references": 0})
+    with pytest.raises(InputError):
+        build_scorer("vqa_accuracy", {"variant": "vqaeval-2016"})
