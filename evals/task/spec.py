@@ -118,6 +118,24 @@ class _DatasetBase(Strict):
     )
     limit: int | None = Field(None, ge=1, description="keep only the first N rows")
     sample: SampleSpec | None = Field(None, description="a seeded random subset")
+    gather: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="field → columns: one field holding the values of several columns in order, "
+        "empty ones skipped (MMMU's image_1…image_7, MMBench's options A…D)",
+    )
+    circular: bool = Field(
+        False,
+        description="ask each multiple-choice row once per rotation of its options (MMBench's "
+        "circular evaluation); ids become ID@rot=K",
+    )
+
+    @field_validator("gather")
+    @classmethod
+    def _gathered_columns(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, columns in value.items():
+            if not columns:
+                raise ValueError(f"gather.{name} names no columns; list the columns to gather")
+        return value
 
     @property
     def media_columns(self) -> dict[str, MediaKind]:
@@ -129,6 +147,10 @@ class _DatasetBase(Strict):
         )
         for kind, columns in kinds:
             out.update(dict.fromkeys(columns, kind))
+        for name, columns in self.gather.items():
+            kinds_seen = {out[c] for c in columns if c in out}
+            if len(kinds_seen) == 1:  # a gathered field of media columns holds media too
+                out[name] = kinds_seen.pop()
         return out
 
 
@@ -180,6 +202,178 @@ DatasetSpec = Annotated[
 ]
 
 
+_REVISION = r"^[0-9a-f]{40}$"
+_SCALAR_FEATURES = {
+    "string",
+    "large_string",
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float16",
+    "float32",
+    "float64",
+    "binary",
+    "image",
+    "audio",
+}
+_CLASS_LABEL = re.compile(r"class_label\(([^()]+)\)")
+
+
+def check_feature(value: Any, where: str) -> None:
+    """A dataset card's feature type, as written in `provenance.features`: a scalar name
+    (`string`, `int64`, `image`, `audio`, `class_label(a,b)`…), `[type]` for a list, or a
+    mapping of field → type for a struct."""
+    if isinstance(value, str):
+        if value not in _SCALAR_FEATURES and not _CLASS_LABEL.fullmatch(value):
+            raise ValueError(
+                f"{where}: unknown feature type {value!r}; use one of "
+                f"{', '.join(sorted(_SCALAR_FEATURES))}, class_label(a,b), [type] or a mapping"
+            )
+    elif isinstance(value, list):
+        if len(value) != 1:
+            raise ValueError(f"{where}: a list type holds exactly one item type; write [string]")
+        check_feature(value[0], f"{where}[]")
+    elif isinstance(value, dict) and value:
+        for key, inner in value.items():
+            check_feature(inner, f"{where}.{key}")
+    else:
+        raise ValueError(f"{where}: not a feature type; write string, [string] or {{field: type}}")
+
+
+class ProvenanceSpec(Strict):
+    """Where a hub task's data comes from exactly, and how its official score is computed."""
+
+    hub_id: str = Field(description="the dataset id the revision belongs to")
+    former_ids: list[str] = Field(default_factory=list, description="older ids that now redirect to hub_id")
+    revision: str = Field(pattern=_REVISION, description="the full 40-hex commit evaluated")
+    revision_confirmed: str = Field(
+        min_length=10, description="where that commit was confirmed (a page or file anyone can open)"
+    )
+    rows: dict[str, int] = Field(
+        min_length=1, description="split → number of rows at that revision; checked on load"
+    )
+    rows_confirmed: str = Field(min_length=10, description="where the row counts come from")
+    features: dict[str, Any] = Field(
+        min_length=1, description="column → type, as the dataset's card declares them"
+    )
+    official_scoring: str = Field(min_length=10, description="the paper or script that defines the score")
+    our_scoring: str = Field(min_length=10, description="how this task's scorers reproduce it")
+    peer_differences: list[str] = Field(
+        default_factory=list, description="known differences from peers' scoring (lmms-eval, VLMEvalKit)"
+    )
+
+    @field_validator("features")
+    @classmethod
+    def _feature_types(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name, feature in value.items():
+            check_feature(feature, f"features.{name}")
+        return value
+
+    @field_validator("rows")
+    @classmethod
+    def _positive_rows(cls, value: dict[str, int]) -> dict[str, int]:
+        for split, count in value.items():
+            if count < 1:
+                raise ValueError(f"rows.{split} is {count}; give the number of rows in the split")
+        return value
+
+
+class GroupedMean(Strict):
+    """Mean of per-group means over a metadata field; `weights` for a weighted mean, `groups` for
+    a mean of means of member groups: CV-Bench's ½·((ADE20K + COCO)/2 + Omni3D) is
+    `groups: {2D: [ADE20K, COCO], 3D: [Omni3D]}` over `source`."""
+
+    kind: Literal["grouped_mean"]
+    metric: str
+    field: str
+    weights: dict[str, float] | None = None
+    groups: dict[str, list[str]] | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> GroupedMean:
+        if self.weights is not None and self.groups is not None:
+            raise ValueError("give weights or groups, not both; groups average their members equally")
+        if self.weights is not None and (not self.weights or any(w <= 0 for w in self.weights.values())):
+            raise ValueError("weights must be positive numbers, one per group value")
+        if self.groups is not None and (not self.groups or not all(self.groups.values())):
+            raise ValueError("every group needs at least one member value")
+        return self
+
+
+class PairedAccuracyPlus(Strict):
+    """MME: per subtask, accuracy over questions plus accuracy+ over images (both questions of
+    an image right), each in percent; the score sums the subtasks listed under `totals`."""
+
+    kind: Literal["acc_plus"]
+    metric: str
+    subtask: str = Field(description="metadata field naming the subtask (MME: category)")
+    pair: str = Field(description="metadata field shared by the questions of one image")
+    totals: dict[str, list[str]] = Field(
+        min_length=1, description="named totals → subtasks they sum (MME: perception, cognition)"
+    )
+
+
+class Circular(Strict):
+    """MMBench's circular evaluation: a question counts only if every rotation of its options
+    is answered right (needs `dataset.circular: true`)."""
+
+    kind: Literal["circular"]
+    metric: str
+    by: str | None = Field(None, description="metadata field for per-group parts (MMBench: category)")
+
+
+class CappedSum(Strict):
+    """OCRBench: the number of right answers (at most `cap`), per group and in total."""
+
+    kind: Literal["capped_sum"]
+    metric: str
+    cap: int = Field(ge=1, description="the benchmark's maximum (OCRBench: 1000)")
+    by: str | None = None
+
+
+class F1PerGroup(Strict):
+    """POPE: F1 of the `positive` label within each group (sampling setting), then their mean."""
+
+    kind: Literal["f1_per_group"]
+    metric: str
+    field: str
+    positive: str = "yes"
+
+
+class AllOfGroup(Strict):
+    """A group of samples counts only if all are right (MMVP's image pairs, Winoground's groups)."""
+
+    kind: Literal["all_of_group"]
+    metric: str
+    group: str = Field(description="metadata field shared by the samples of one group")
+
+
+AggregateSpec = Annotated[
+    GroupedMean | PairedAccuracyPlus | Circular | CappedSum | F1PerGroup | AllOfGroup,
+    Field(discriminator="kind"),
+]
+
+
+def aggregate_fields(aggregate: AggregateSpec | None) -> list[str]:
+    """The metadata fields an aggregate reads (kept with each result, like breakdowns)."""
+    match aggregate:
+        case GroupedMean() | F1PerGroup():
+            return [aggregate.field]
+        case PairedAccuracyPlus():
+            return [aggregate.subtask, aggregate.pair]
+        case Circular() | CappedSum():
+            return [aggregate.by] if aggregate.by else []
+        case AllOfGroup():
+            return [aggregate.group]
+    return []
+
+
 class TaskSpec(Strict):
     """One task file in `tasks/`. `kind` sets the default prompt and scorers."""
 
@@ -196,6 +390,12 @@ class TaskSpec(Strict):
         description="facts about the input that engines may use, e.g. text_layout: line",
     )
     tags: list[str] = Field(default_factory=list)
+    provenance: ProvenanceSpec | None = Field(
+        None, description="for hub datasets: exact source, row counts, official scoring"
+    )
+    aggregate: AggregateSpec | None = Field(
+        None, description="the benchmark's own headline, computed from per-sample scores"
+    )
 
     @field_validator("breakdowns")
     @classmethod
@@ -210,9 +410,41 @@ class TaskSpec(Strict):
 
     @model_validator(mode="after")
     def _breakdowns_kept(self) -> TaskSpec:
-        missing = [b for b in self.breakdowns if b not in self.dataset.metadata]
+        wanted = [*self.breakdowns, *aggregate_fields(self.aggregate)]
+        missing = list(dict.fromkeys(b for b in wanted if b not in self.dataset.metadata))
         if missing:
             # Breakdown fields are metadata by definition: keep them without asking twice.
             kept = [*self.dataset.metadata, *missing]
             object.__setattr__(self.dataset, "metadata", kept)
+        return self
+
+    @model_validator(mode="after")
+    def _circular_needs_rotations(self) -> TaskSpec:
+        if isinstance(self.aggregate, Circular) and not self.dataset.circular:
+            raise ValueError(
+                "aggregate kind circular needs the rotated questions; set dataset.circular: true"
+            )
+        if self.dataset.circular and not self.dataset.choices:
+            raise ValueError("dataset.circular rotates options; set dataset.choices to their column")
+        return self
+
+    @model_validator(mode="after")
+    def _provenance_matches(self) -> TaskSpec:
+        source, provenance = self.dataset, self.provenance
+        if provenance is None or not isinstance(source, HubSource):
+            return self
+        if source.hub_id != provenance.hub_id:
+            raise ValueError(
+                f"dataset.hub_id {source.hub_id!r} differs from provenance.hub_id "
+                f"{provenance.hub_id!r}; make them the same id"
+            )
+        if source.revision != provenance.revision:
+            raise ValueError(
+                f"dataset.revision {source.revision!r} differs from provenance.revision; "
+                "pin the dataset to the revision the provenance describes"
+            )
+        if source.split not in provenance.rows:
+            raise ValueError(
+                f"provenance.rows has no count for split {source.split!r}; add its number of rows"
+            )
         return self
