@@ -52,7 +52,9 @@ def test_cv_bench_overall_is_half_of_2d_plus_3d() -> None:
 def test_grouped_mean_plain_and_weighted() -> None:
     plain = benchmark_score(spec(kind="grouped_mean", metric="m", field="source"), CV_BENCH_ROWS)
     assert plain.value == pytest.approx((0.75 + 0.5 + 0.4) / 3)
-    weighted = spec(kind="grouped_mean", metric="m", field="source", weights={"ADE20K": 1, "COCO": 1, "Omni3D": 2})
+    weighted = spec(
+        kind="grouped_mean", metric="m", field="source", weights={"ADE20K": 1, "COCO": 1, "Omni3D": 2}
+    )
     assert benchmark_score(weighted, CV_BENCH_ROWS).value == pytest.approx((0.75 + 0.5 + 2 * 0.4) / 4)
 
 
@@ -127,7 +129,7 @@ def test_circular_notes_questions_with_rotations_missing() -> None:
 
 
 def test_circular_needs_rotations() -> None:
-    with pytest.raises(AggregateError, match="dataset.circular"):
+    with pytest.raises(AggregateError, match=r"dataset\.circular"):
         benchmark_score(spec(kind="circular", metric="m"), [row("q", 1)])
 
 
@@ -135,8 +137,13 @@ def test_circular_needs_rotations() -> None:
 OCR_ROWS = [
     row(f"r{i}", v, question_type=t)
     for i, (t, v) in enumerate(
-        [("Regular Text Recognition", 1), ("Regular Text Recognition", 1), ("Doc-oriented VQA", 0)]
-        + [("Doc-oriented VQA", 1), ("Key Information Extraction", 0)]
+        [
+            ("Regular Text Recognition", 1),
+            ("Regular Text Recognition", 1),
+            ("Doc-oriented VQA", 0),
+            ("Doc-oriented VQA", 1),
+            ("Key Information Extraction", 0),
+        ]
     )
 ]
 
@@ -144,19 +151,33 @@ OCR_ROWS = [
 def test_ocrbench_counts_right_answers_out_of_the_cap() -> None:
     score = benchmark_score(spec(kind="capped_sum", metric="m", cap=1000, by="question_type"), OCR_ROWS)
     assert score.value == 3
-    assert score.parts == {"Doc-oriented VQA": 1, "Key Information Extraction": 0, "Regular Text Recognition": 2}
+    assert score.parts == {
+        "Doc-oriented VQA": 1,
+        "Key Information Extraction": 0,
+        "Regular Text Recognition": 2,
+    }
     assert benchmark_score(spec(kind="capped_sum", metric="m", cap=2), OCR_ROWS).value == 2
 
 
 def test_pope_f1_per_setting_then_their_mean() -> None:
     def labelled(i: int, setting: str, truth: str, said: str | None) -> ScoredRow:
-        return ScoredRow(f"{setting}{i}", {"category": setting}, {"yes_no": float(truth == said)}, truth, said)
+        return ScoredRow(
+            f"{setting}{i}", {"category": setting}, {"yes_no": float(truth == said)}, truth, said
+        )
 
     rows = [
         # random: tp 2, fp 1, fn 1 -> F1 = 4 / (4 + 1 + 1) = 2/3
-        *(labelled(i, "random", t, s) for i, (t, s) in enumerate([("yes", "yes"), ("yes", "yes"), ("no", "yes"), ("yes", "no"), ("no", "no")])),
+        *(
+            labelled(i, "random", t, s)
+            for i, (t, s) in enumerate(
+                [("yes", "yes"), ("yes", "yes"), ("no", "yes"), ("yes", "no"), ("no", "no")]
+            )
+        ),
         # adversarial: tp 1, fp 0, fn 1 (an unreadable answer is not a yes) -> F1 = 2 / 3
-        *(labelled(i, "adversarial", t, s) for i, (t, s) in enumerate([("yes", "yes"), ("yes", None), ("no", "no")])),
+        *(
+            labelled(i, "adversarial", t, s)
+            for i, (t, s) in enumerate([("yes", "yes"), ("yes", None), ("no", "no")])
+        ),
     ]
     score = benchmark_score(spec(kind="f1_per_group", metric="yes_no", field="category"), rows)
     assert score.parts == pytest.approx({"adversarial": 2 / 3, "random": 2 / 3})
@@ -164,13 +185,17 @@ def test_pope_f1_per_setting_then_their_mean() -> None:
 
 
 def test_all_of_group_counts_pairs() -> None:
-    rows = [row(f"{p}{k}", v, pair=p) for p, vs in [("a", [1, 1]), ("b", [1, 0]), ("c", [0, 0])] for k, v in enumerate(vs)]
+    rows = [
+        row(f"{p}{k}", v, pair=p)
+        for p, vs in [("a", [1, 1]), ("b", [1, 0]), ("c", [0, 0])]
+        for k, v in enumerate(vs)
+    ]
     score = benchmark_score(spec(kind="all_of_group", metric="m", group="pair"), rows)
     assert score.value == pytest.approx(1 / 3) and score.n == 3
 
 
 def test_a_missing_metric_is_an_error_naming_the_sample() -> None:
-    with pytest.raises(AggregateError, match="'a0'.*'other'"):
+    with pytest.raises(AggregateError, match=r"'a0'.*'other'"):
         benchmark_score(spec(kind="grouped_mean", metric="other", field="source"), CV_BENCH_ROWS)
 
 
