@@ -145,6 +145,7 @@ class SampleMapper:
         value = get_path(row, spec.target)
         values = value if isinstance(value, list | tuple) else [value]
         texts = [_as_text(v) for v in values if v is not MISSING and v is not None]
+        texts = [spec.target_map.get(t, t) for t in texts]
         if not texts or (all(t == "" for t in texts) and not isinstance(value, str)):
             raise self._error(
                 number,

@@ -123,6 +123,11 @@ class _DatasetBase(Strict):
         description="field → columns: one field holding the values of several columns in order, "
         "empty ones skipped (MMMU's image_1…image_7, MMBench's options A…D)",
     )
+    target_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="reference values renamed: an option's index to its letter (AI2D, ScienceQA: "
+        "{'0': A, '1': B}), 1/0 to yes/no (HallusionBench); other values are kept",
+    )
     circular: bool = Field(
         False,
         description="ask each multiple-choice row once per rotation of its options (MMBench's "
