@@ -23,7 +23,8 @@ for circular, images for acc+), never over rows that are not independent.
 
 How the summary uses this (the lead wires it in `evals/aggregate.py`): for a task whose spec has
 `aggregate`, build one `ScoredRow` per scored sample of a task × backend (its id, metadata, metric
-values and, for `f1_per_group`, the scorer's `reference_label`/`predicted_label` details) and call
+values and, for `f1_per_group`, the `reference_label`/`predicted_label` the labelling scorer put in
+its details — the journal keeps them as `details[<scorer name>]`) and call
 `benchmark_interval(spec.aggregate, rows, seed=seed_for(task, backend, "benchmark"))`; report its
 `score.value` as the task's headline with `low`/`high`, and `score.parts` as the breakdown.
 """
@@ -354,6 +355,8 @@ def _f1_per_group(spec: F1PerGroup, rows: Sequence[ScoredRow]) -> _Units:
     strata = {name: _stack(v, 3) for name, v in vectors.items()}
 
     def formula(sums: Sums, counts: dict[str, int]) -> tuple[Array, dict[str, Array]]:
+        # A group with no positive reference and no positive answer has F1 0 (scikit-learn's
+        # zero_division default); POPE's settings always hold both labels.
         f1 = {}
         for name in sorted(sums):
             tp, fp, fn = sums[name][:, 0], sums[name][:, 1], sums[name][:, 2]

@@ -103,12 +103,14 @@ class HubRowSource(RowSource):
         media_columns: dict[str, MediaKind],
         declared: set[str] | None = None,
         check_count: Callable[[int], None] | None = None,
+        joined: Callable[[Iterator[dict[str, Any]]], Iterator[dict[str, Any]]] | None = None,
     ) -> None:
         self.label = label
         self._loader = loader
         self._media_columns = media_columns
         self._declared = declared
         self._check_count = check_count
+        self._joined = joined
         self._dataset: Any = None
 
     @classmethod
@@ -164,15 +166,56 @@ class HubRowSource(RowSource):
                     "check the id, config, split and revision against the dataset's page",
                     ("dataset", "hub_id"),
                 ) from None
-            _check_columns(loaded, declared, what, where)
+            joined_columns = set(spec.join.columns) if spec.join else set()
+            _check_columns(loaded, declared - joined_columns if declared else None, what, where)
             card = _card_rows(loaded, spec.split)
             if expected is not None and card is not None and card != expected:
                 raise _count_error(where, what, spec.split, card, expected, "its card declares", rows_loc)
             return loaded
 
+        def load_join() -> dict[str, dict[str, Any]]:
+            join = spec.join
+            assert join is not None
+            datasets = _require_datasets()
+            try:
+                table = datasets.load_dataset(
+                    spec.hub_id,
+                    join.config,
+                    split=join.split,
+                    revision=spec.revision,
+                    streaming=spec.streaming,
+                )
+            except Exception as exc:
+                raise where.error(
+                    f"cannot load {spec.hub_id} config {join.config} split {join.split} to join: "
+                    f"{type(exc).__name__}: {_first_line(exc)}",
+                    "dataset.join",
+                    "check the join's config and split against the dataset's page",
+                    ("dataset", "join"),
+                ) from None
+            table = _undecoded(table, {c: k for c, k in media_columns.items() if c in join.columns})
+            return {str(row[join.key]): {c: row.get(c) for c in join.columns} for row in table}
+
         def check_count(count: int) -> None:
             if expected is not None and count != expected:
                 raise _count_error(where, what, spec.split, count, expected, "it has", rows_loc)
+
+        joined = None
+        if spec.join is not None:
+            join = spec.join
+
+            def joined(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+                table = load_join()
+                for row in rows:
+                    extra = table.get(str(row.get(join.by)))
+                    if extra is None:
+                        raise where.error(
+                            f"{what}: no row of config {join.config} has {join.key} = {row.get(join.by)!r}",
+                            "dataset.join",
+                            "check join.by and join.key name the same id in both configs",
+                            ("dataset", "join"),
+                        )
+                    yield {**row, **extra}
 
         return cls(
             label=f"hf:{spec.hub_id}",
@@ -180,6 +223,7 @@ class HubRowSource(RowSource):
             media_columns=media_columns,
             declared=declared,
             check_count=check_count,
+            joined=joined,
         )
 
     @classmethod
@@ -212,7 +256,10 @@ class HubRowSource(RowSource):
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         count = 0
-        for number, row in enumerate(self._data()):
+        rows: Iterator[dict[str, Any]] = iter(self._data())
+        if self._joined is not None:
+            rows = self._joined(rows)
+        for number, row in enumerate(rows):
             count = number + 1
             yield number, row
         if self._check_count is not None:

@@ -169,6 +169,17 @@ class CsvSource(_DatasetBase):
     path: str
 
 
+class JoinSpec(Strict):
+    """Columns taken from another config of the same hub dataset, matched on a key: lmms-lab/GQA
+    keeps its images in a config of their own, joined to the questions by image id."""
+
+    config: str = Field(description="the config holding the extra columns")
+    split: str
+    by: str = Field(description="column of the main rows holding the key")
+    key: str = Field(description="column of the joined rows holding the same key")
+    columns: list[str] = Field(min_length=1, description="columns to bring over (media stay undecoded)")
+
+
 class HubSource(_DatasetBase):
     source: Literal["hf"]
     hub_id: str = Field(description="Hugging Face dataset id, e.g. lmms-lab/textvqa")
@@ -176,6 +187,7 @@ class HubSource(_DatasetBase):
     split: str = "test"
     revision: str | None = Field(None, description="a commit sha or tag, pinned for reproducibility")
     streaming: bool = Field(True, description="stream rows instead of downloading the split")
+    join: JoinSpec | None = Field(None, description="columns from another config, matched on a key")
 
 
 class DiskSource(_DatasetBase):
