@@ -14,12 +14,15 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import TypeAdapter
 
+from evals.benchmark_aggregates import AggregateError, ScoredRow, benchmark_interval
 from evals.classification import classification_summary
 from evals.corpus import Combiner, combiner
 from evals.rundata import (
     USAGE_TOKEN_FIELDS,
     BackendInfo,
+    BenchmarkSummary,
     BreakdownGroup,
     JudgeSpend,
     MetricDecl,
@@ -32,6 +35,9 @@ from evals.rundata import (
     TaskInfo,
 )
 from evals.stats import Interval, bootstrap_corpus, bootstrap_mean, bootstrap_ratio, percentiles, seed_for
+from evals.task.spec import AggregateSpec
+
+_AGGREGATE: TypeAdapter[AggregateSpec] = TypeAdapter(AggregateSpec)
 
 
 def _finite(x: float | None) -> float | None:
@@ -127,6 +133,57 @@ def _judge_spend(records: Sequence[SampleRecord]) -> JudgeSpend | None:
     return spend
 
 
+BENCHMARK_METRIC = "benchmark"  # the name a task's own aggregate takes among the cell's metrics
+
+
+def benchmark_summary(
+    task: TaskInfo, records: Sequence[SampleRecord], seed: int
+) -> tuple[BenchmarkSummary, MetricSummary] | None:
+    """The task's declared aggregate over its scored samples (None when it declares none)."""
+    if task.aggregate is None:
+        return None
+    spec = _AGGREGATE.validate_python(task.aggregate)
+    rows = [_scored_row(r) for r in records]
+    try:
+        found = benchmark_interval(spec, rows, seed=seed)
+    except AggregateError as exc:
+        summary = BenchmarkSummary(kind=str(task.aggregate.get("kind")), note=str(exc))
+        return summary, MetricSummary(aggregation="benchmark")
+    score = found.score
+    summary = BenchmarkSummary(
+        kind=str(task.aggregate.get("kind")),
+        value=_finite(score.value),
+        ci_low=_finite(found.low),
+        ci_high=_finite(found.high),
+        n=score.n,
+        unit=score.unit,
+        parts={name: _finite(value) for name, value in score.parts.items()},
+        note=score.note,
+    )
+    metric = MetricSummary(
+        value=summary.value,
+        ci_low=summary.ci_low,
+        ci_high=summary.ci_high,
+        n=score.n,
+        higher_is_better=True,
+        aggregation="benchmark",
+    )
+    return summary, metric
+
+
+def _scored_row(record: SampleRecord) -> ScoredRow:
+    labels = next((d for d in record.details.values() if "reference_label" in d), None)
+    reference = labels.get("reference_label") if labels else None
+    predicted = labels.get("predicted_label") if labels else None
+    return ScoredRow(
+        sample_id=record.sample_id,
+        metadata=record.metadata,
+        values=record.scores,
+        reference_label=str(reference) if reference is not None else None,
+        predicted_label=str(predicted) if predicted is not None else None,
+    )
+
+
 def summarize_cell(
     task: TaskInfo, backend: BackendInfo, records: Iterable[SampleRecord], seed: int = 0
 ) -> SummaryCell:
@@ -137,6 +194,9 @@ def summarize_cell(
     attempted = len(ok) + len(errors)
     cell_seed = (seed, task.name, backend.name)
     metrics = {m.name: metric_summary(ok, m, seed_for(*cell_seed, m.name)) for m in task.metrics}
+    benchmark = benchmark_summary(task, ok, seed_for(*cell_seed, BENCHMARK_METRIC))
+    if benchmark is not None:  # the benchmark's own headline comes first: it is what it reports
+        metrics = {BENCHMARK_METRIC: benchmark[1], **metrics}
     breakdowns: dict[str, dict[str, BreakdownGroup]] = {}
     for field in task.breakdowns:
         groups: dict[str, list[SampleRecord]] = defaultdict(list)
@@ -192,6 +252,7 @@ def summarize_cell(
         breakdowns=breakdowns,
         classification=classification_summary(ok),
         judge=_judge_spend(ok),
+        benchmark=benchmark[0] if benchmark is not None else None,
     )
 
 

@@ -138,19 +138,26 @@ def locate_in_config(exc: InputError, path: Path) -> InputError:
 
 
 def resolve_task_path(entry: str, base: Path) -> Path:
-    """A task entry is a path (relative to `base`) or a task name found in the tasks folder."""
+    """A task entry is a path (relative to `base`, the working folder or the project) or a task
+    name found in the tasks folder; `.yaml` may be left off and a leading `tasks/` may be given,
+    so `hub/gqa`, `hub/gqa.yaml` and `tasks/hub/gqa.yaml` all name tasks/hub/gqa.yaml."""
     candidate = Path(entry)
-    for path in (base / candidate, Path.cwd() / candidate, PROJECT_ROOT / candidate):
-        if path.is_file():
-            return path
+    forms = [candidate]
+    if candidate.name and candidate.suffix not in (".yaml", ".yml"):
+        forms.insert(0, candidate.with_name(candidate.name + ".yaml"))
+    for root in (base, Path.cwd(), PROJECT_ROOT):
+        for form in forms:
+            if (root / form).is_file():
+                return root / form
+    in_tasks = [Path(*f.parts[1:]) if f.parts[:1] == ("tasks",) else f for f in forms]
     for folder in (Path.cwd() / "tasks", PROJECT_ROOT / "tasks"):
-        path = folder / f"{entry}.yaml"
-        if path.is_file():
-            return path
+        for form in in_tasks:
+            if form.parts and (folder / form).is_file():
+                return folder / form
     raise InputError(
         f"task {entry!r} not found",
         field="tasks",
-        fix="give a path to a task file, or the name of a file in tasks/ (run-eval list)",
+        fix="give a path to a task file, or the name of a file in tasks/ such as hub/gqa (run-eval list)",
     )
 
 

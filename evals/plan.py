@@ -53,6 +53,7 @@ def describe_task(task: Task, backends: list[str]) -> TaskInfo:
         scorers=[ScorerDecl(name=s.name, options=s.options_record(), calls=s.calls()) for s in task.scorers],
         breakdowns=list(task.spec.breakdowns),
         backends=backends,
+        aggregate=task.spec.aggregate.model_dump(mode="json") if task.spec.aggregate else None,
     )
 
 

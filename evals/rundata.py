@@ -350,6 +350,20 @@ class ClassificationSummary(Record):
     macro_f1: float | None = None
 
 
+class BenchmarkSummary(Record):
+    """A benchmark's own headline (the task's `aggregate:`), with its bootstrap interval over the
+    benchmark's units (questions, images) and its named parts (per group, per total)."""
+
+    kind: str
+    value: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n: int = 0
+    unit: str = "samples"
+    parts: dict[str, float | None] = Field(default_factory=dict)
+    note: str = ""
+
+
 class JudgeSpend(Record):
     """Cost of the scorers that call models, for one task × backend cell."""
 
@@ -388,6 +402,7 @@ class SummaryCell(Record):
     breakdowns: dict[str, dict[str, BreakdownGroup]] = Field(default_factory=dict)
     classification: dict[str, ClassificationSummary] = Field(default_factory=dict)
     judge: JudgeSpend | None = None
+    benchmark: BenchmarkSummary | None = None
 
     @property
     def key(self) -> tuple[str, str]:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import math
 import random
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +25,24 @@ from evals.data.spec import (
     GeneratorSource,
     HubSource,
     JsonlSource,
+    ProvenanceSpec,
 )
 from evals.errors import InputError
 from evals.media import MediaKind
 from evals.records import Sample
 
 
-def open_source(spec: DatasetSpec, base: Path) -> RowSource:
-    """The row source a dataset spec names; file paths are relative to `base` (the task's folder)."""
+def open_source(
+    spec: DatasetSpec,
+    base: Path,
+    *,
+    task_file: Path | None = None,
+    provenance: ProvenanceSpec | None = None,
+) -> RowSource:
+    """The row source a dataset spec names; file paths are relative to `base` (the task's folder).
+
+    A hub source also gets the task file (its errors point into it) and the provenance (the
+    declared columns and row counts it checks the real dataset against)."""
     media = spec.media_columns
     match spec:
         case JsonlSource():
@@ -35,9 +50,7 @@ def open_source(spec: DatasetSpec, base: Path) -> RowSource:
         case CsvSource():
             return CsvRowSource(base / spec.path)
         case HubSource():
-            return HubRowSource.from_hub(
-                spec.hub_id, spec.config, spec.split, spec.revision, spec.streaming, media
-            )
+            return HubRowSource.from_hub(spec, media, task_file=task_file, provenance=provenance)
         case DiskSource():
             return HubRowSource.from_disk(base / spec.path, spec.split, media)
         case FolderSource():
@@ -52,6 +65,35 @@ def _as_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _blank(value: Any) -> bool:
+    """An empty cell: None, NaN, "" or pandas' written form of a missing value, "nan"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    return isinstance(value, str) and value.strip() in ("", "nan")
+
+
+def _gathered(row: dict[str, Any], gather: dict[str, list[str]]) -> dict[str, Any]:
+    """The row plus each gathered field: the non-empty values of its columns, in order."""
+    if not gather:
+        return row
+    extra = {
+        name: [row[c] for c in columns if c in row and not _blank(row[c])] for name, columns in gather.items()
+    }
+    return {**row, **extra}
+
+
+def _option_list(raw: Any) -> Any:
+    """Options stored as the text of a Python list ("['a', 'b']", as MMMU keeps them) are read
+    as that list, with literal_eval (literals only, nothing runs); other values pass unchanged."""
+    if isinstance(raw, str) and raw.lstrip().startswith("["):
+        try:
+            parsed = ast.literal_eval(raw.strip())
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return raw
+        return parsed if isinstance(parsed, list) else raw
+    return raw
 
 
 class SampleMapper:
@@ -86,6 +128,7 @@ class SampleMapper:
         value = get_path(row, spec.target)
         values = value if isinstance(value, list | tuple) else [value]
         texts = [_as_text(v) for v in values if v is not MISSING and v is not None]
+        texts = [spec.target_map.get(t, t) for t in texts]
         if not texts or (all(t == "" for t in texts) and not isinstance(value, str)):
             raise self._error(
                 number,
@@ -97,6 +140,7 @@ class SampleMapper:
 
     def __call__(self, number: int, row: dict[str, Any]) -> Sample:
         spec = self.spec
+        row = _gathered(row, spec.gather)
         if spec.id is None:
             sample_id = str(number)
         else:
@@ -123,9 +167,9 @@ class SampleMapper:
         choices = None
         if spec.choices:
             # A row without options (missing or null) is not multiple choice: tasks may mix forms.
-            raw = get_path(row, spec.choices)
-            if raw is not MISSING and raw is not None:
-                if not isinstance(raw, list) or not raw:
+            raw = _option_list(get_path(row, spec.choices))
+            if raw is not MISSING and raw is not None and raw != []:
+                if not isinstance(raw, list):
                     raise self._error(
                         number,
                         f"column {spec.choices!r} holds no list of options",
@@ -173,7 +217,54 @@ def iter_samples(
         kept += 1
         if shard is not None and not shard.takes(index):
             continue
+        if spec.circular:
+            # Limits and shards count questions: all rotations of a question stay together.
+            yield from rotations(sample, partial(mapper, number, row), spec.choices)
+        else:
+            yield sample
+
+
+_LETTER_TARGET = re.compile(r"(\(?)([A-Z])(\)?)")
+
+
+def _rotated_target(target: str, shift: int, count: int) -> str:
+    """A letter reference ("B", "(B)") names the same option after the options rotate by
+    `shift`; an option's text needs no change."""
+    m = _LETTER_TARGET.fullmatch(target.strip())
+    if not m or ord(m.group(2)) - ord("A") >= count:
+        return target
+    index = (ord(m.group(2)) - ord("A") - shift) % count
+    return f"{m.group(1)}{chr(ord('A') + index)}{m.group(3)}"
+
+
+def rotations(
+    sample: Sample, remap: Callable[[], Sample], choices_field: str | None = None
+) -> Iterator[Sample]:
+    """MMBench's circular evaluation: one sample per rotation of the options (rotation K puts
+    option K first), with ids `ID@rot=K`; a row without options is yielded as it is.
+
+    Each rotation is mapped afresh (`remap`), so it has media of its own: the runner releases a
+    sample's media once it is sent, and the rotations are sent independently."""
+    options = sample.choices
+    if not options or len(options) < 2:
         yield sample
+        return
+    count = len(options)
+    for shift in range(count):
+        if shift:
+            sample = remap()
+        rotated = options[shift:] + options[:shift]
+        fields = sample.fields
+        if choices_field and choices_field in fields and isinstance(fields[choices_field], list):
+            fields = {**fields, choices_field: rotated}
+        yield replace(
+            sample,
+            id=f"{sample.id}@rot={shift}",
+            fields=fields,
+            targets=[_rotated_target(t, shift, count) for t in sample.targets],
+            metadata={**sample.metadata, "circular_id": sample.id, "rotation": shift, "rotations": count},
+            choices=rotated,
+        )
 
 
 def _limited(
@@ -189,6 +280,8 @@ def count_samples(
     spec: DatasetSpec, source: RowSource, *, limit: int | None = None, shard: Shard | None = None
 ) -> int | None:
     """How many samples `iter_samples` will give, cheaply (None for hub datasets: a full pass)."""
+    if spec.circular:
+        return None  # each question becomes as many samples as it has options: unknown cheaply
     if isinstance(spec, GeneratorSource):
         total = spec.n if spec.limit is None else min(spec.n, spec.limit)
     elif isinstance(spec, JsonlSource | CsvSource | FolderSource):

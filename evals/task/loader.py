@@ -58,7 +58,7 @@ class Task:
         return {"text", *media.values()}
 
     def source(self) -> RowSource:
-        return open_source(self.spec.dataset, self.base)
+        return open_source(self.spec.dataset, self.base, task_file=self.path, provenance=self.spec.provenance)
 
     def samples(self, *, limit: int | None = None, shard: Shard | None = None) -> Iterator[Sample]:
         return iter_samples(self.spec.dataset, self.source(), limit=limit, shard=shard)
@@ -148,6 +148,7 @@ def check_task(task: Task) -> None:
     names, media = PromptBuilder.variables(task.prompt)
     if columns is not None:
         spec = task.spec.dataset
+        columns = columns | set(spec.gather)  # gathered fields are columns of the mapped row
         available = (columns - set(spec.fields.values())) | set(spec.fields) | {"choices", "sample_id"}
         for name in sorted(names - available):
             raise _where(

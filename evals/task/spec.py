@@ -14,9 +14,12 @@ from evals.data.spec import (
     FolderSource,
     GeneratorSource,
     HubSource,
+    JoinSpec,
     JsonlSource,
+    ProvenanceSpec,
     SampleSpec,
     Strict,
+    check_feature,
 )
 
 __all__ = [
@@ -26,9 +29,12 @@ __all__ = [
     "FolderSource",
     "GeneratorSource",
     "HubSource",
+    "JoinSpec",
     "JsonlSource",
+    "ProvenanceSpec",
     "SampleSpec",
     "TaskSpec",
+    "check_feature",
 ]
 
 TaskKind = Literal[
@@ -112,6 +118,96 @@ class GenerationSpec(Strict):
     )
 
 
+class GroupedMean(Strict):
+    """Mean of per-group means over a metadata field; `weights` for a weighted mean, `groups` for
+    a mean of means of member groups: CV-Bench's ½·((ADE20K + COCO)/2 + Omni3D) is
+    `groups: {2D: [ADE20K, COCO], 3D: [Omni3D]}` over `source`."""
+
+    kind: Literal["grouped_mean"]
+    metric: str
+    field: str
+    weights: dict[str, float] | None = None
+    groups: dict[str, list[str]] | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> GroupedMean:
+        if self.weights is not None and self.groups is not None:
+            raise ValueError("give weights or groups, not both; groups average their members equally")
+        if self.weights is not None and (not self.weights or any(w <= 0 for w in self.weights.values())):
+            raise ValueError("weights must be positive numbers, one per group value")
+        if self.groups is not None and (not self.groups or not all(self.groups.values())):
+            raise ValueError("every group needs at least one member value")
+        return self
+
+
+class PairedAccuracyPlus(Strict):
+    """MME: per subtask, accuracy over questions plus accuracy+ over images (both questions of
+    an image right), each in percent; the score sums the subtasks listed under `totals`."""
+
+    kind: Literal["acc_plus"]
+    metric: str
+    subtask: str = Field(description="metadata field naming the subtask (MME: category)")
+    pair: str = Field(description="metadata field shared by the questions of one image")
+    totals: dict[str, list[str]] = Field(
+        min_length=1, description="named totals → subtasks they sum (MME: perception, cognition)"
+    )
+
+
+class Circular(Strict):
+    """MMBench's circular evaluation: a question counts only if every rotation of its options
+    is answered right (needs `dataset.circular: true`)."""
+
+    kind: Literal["circular"]
+    metric: str
+    by: str | None = Field(None, description="metadata field for per-group parts (MMBench: category)")
+
+
+class CappedSum(Strict):
+    """OCRBench: the number of right answers (at most `cap`), per group and in total."""
+
+    kind: Literal["capped_sum"]
+    metric: str
+    cap: int = Field(ge=1, description="the benchmark's maximum (OCRBench: 1000)")
+    by: str | None = None
+
+
+class F1PerGroup(Strict):
+    """POPE: F1 of the `positive` label within each group (sampling setting), then their mean."""
+
+    kind: Literal["f1_per_group"]
+    metric: str
+    field: str
+    positive: str = "yes"
+
+
+class AllOfGroup(Strict):
+    """A group of samples counts only if all are right (MMVP's image pairs, Winoground's groups)."""
+
+    kind: Literal["all_of_group"]
+    metric: str
+    group: str = Field(description="metadata field shared by the samples of one group")
+
+
+AggregateSpec = Annotated[
+    GroupedMean | PairedAccuracyPlus | Circular | CappedSum | F1PerGroup | AllOfGroup,
+    Field(discriminator="kind"),
+]
+
+
+def aggregate_fields(aggregate: AggregateSpec | None) -> list[str]:
+    """The metadata fields an aggregate reads (kept with each result, like breakdowns)."""
+    match aggregate:
+        case GroupedMean() | F1PerGroup():
+            return [aggregate.field]
+        case PairedAccuracyPlus():
+            return [aggregate.subtask, aggregate.pair]
+        case Circular() | CappedSum():
+            return [aggregate.by] if aggregate.by else []
+        case AllOfGroup():
+            return [aggregate.group]
+    return []
+
+
 class TaskSpec(Strict):
     """One task file in `tasks/`. `kind` sets the default prompt and scorers."""
 
@@ -128,6 +224,12 @@ class TaskSpec(Strict):
         description="facts about the input that engines may use, e.g. text_layout: line",
     )
     tags: list[str] = Field(default_factory=list)
+    provenance: ProvenanceSpec | None = Field(
+        None, description="for hub datasets: exact source, row counts, official scoring"
+    )
+    aggregate: AggregateSpec | None = Field(
+        None, description="the benchmark's own headline, computed from per-sample scores"
+    )
 
     @field_validator("breakdowns")
     @classmethod
@@ -142,9 +244,41 @@ class TaskSpec(Strict):
 
     @model_validator(mode="after")
     def _breakdowns_kept(self) -> TaskSpec:
-        missing = [b for b in self.breakdowns if b not in self.dataset.metadata]
+        wanted = [*self.breakdowns, *aggregate_fields(self.aggregate)]
+        missing = list(dict.fromkeys(b for b in wanted if b not in self.dataset.metadata))
         if missing:
             # Breakdown fields are metadata by definition: keep them without asking twice.
             kept = [*self.dataset.metadata, *missing]
             object.__setattr__(self.dataset, "metadata", kept)
+        return self
+
+    @model_validator(mode="after")
+    def _circular_needs_rotations(self) -> TaskSpec:
+        if isinstance(self.aggregate, Circular) and not self.dataset.circular:
+            raise ValueError(
+                "aggregate kind circular needs the rotated questions; set dataset.circular: true"
+            )
+        if self.dataset.circular and not self.dataset.choices:
+            raise ValueError("dataset.circular rotates options; set dataset.choices to their column")
+        return self
+
+    @model_validator(mode="after")
+    def _provenance_matches(self) -> TaskSpec:
+        source, provenance = self.dataset, self.provenance
+        if provenance is None or not isinstance(source, HubSource):
+            return self
+        if source.hub_id != provenance.hub_id:
+            raise ValueError(
+                f"dataset.hub_id {source.hub_id!r} differs from provenance.hub_id "
+                f"{provenance.hub_id!r}; make them the same id"
+            )
+        if source.revision != provenance.revision:
+            raise ValueError(
+                f"dataset.revision {source.revision!r} differs from provenance.revision; "
+                "pin the dataset to the revision the provenance describes"
+            )
+        if source.split not in provenance.rows:
+            raise ValueError(
+                f"provenance.rows has no count for split {source.split!r}; add its number of rows"
+            )
         return self
