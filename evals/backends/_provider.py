@@ -8,12 +8,14 @@ import importlib
 import importlib.metadata
 import importlib.util
 from collections.abc import Callable
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 from urllib.parse import urlsplit
+
+from pydantic import Field
 
 from evals.backends import _tokens
 from evals.backends._errors import classify
-from evals.backends.base import Backend
+from evals.backends.base import Backend, BackendOptions
 from evals.errors import InputError
 from evals.media import Media
 from evals.pricing import cost_of
@@ -33,6 +35,13 @@ def aiohttp_client(transport: str, make: Callable[[], T]) -> T | None:
     except ImportError:
         return None
     return make()
+
+
+class StainlessOptions(BackendOptions):
+    """Options every backend on the openai and anthropic SDKs takes (both come from one
+    generator, Stainless, and share their client's shape)."""
+
+    transport: Literal["aiohttp", "httpx"] = Field("aiohttp", description="the SDK's HTTP transport")
 
 
 class ProviderBackend(Backend, Generic[ClientT]):
@@ -102,6 +111,16 @@ class ProviderBackend(Backend, Generic[ClientT]):
             self._client = self._make_client()
         return self._client
 
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._close_client(self._client)
+            self._client = None
+
+    async def _close_client(self, client: ClientT) -> None:
+        close = getattr(client, "close", None)
+        if close is not None:
+            await close()
+
     def classify_error(self, exc: BaseException) -> ErrorInfo:
         return classify(exc, key_env=self.key_variable)
 
@@ -158,3 +177,27 @@ class TokenRules:
             image_tokens=image or None,
             audio_tokens=audio or None,
         )
+
+
+class StainlessBackend(ProviderBackend[ClientT]):
+    """A backend on the openai or anthropic SDK: one client set-up for both. The SDK's own
+    retries are off (`max_retries=0`: the runner owns retries, and anthropic's SDK would honour
+    a long Retry-After without a cap); the transport is aiohttp when the options choose it."""
+
+    client_class: ClassVar[str] = ""  # the SDK's async client class, e.g. "AsyncOpenAI"
+
+    def _make_client(self) -> ClientT:
+        sdk = importlib.import_module(self.sdk_module)
+        transport = str(getattr(self.options, "transport", "httpx"))
+        http_client = aiohttp_client(transport, lambda: sdk.DefaultAioHttpClient(timeout=self.config.timeout))
+        client: ClientT = getattr(sdk, self.client_class)(
+            api_key=self._client_key(),
+            base_url=self.config.base_url,
+            max_retries=0,
+            timeout=self.config.timeout,
+            http_client=http_client,
+        )
+        return client
+
+    def _client_key(self) -> str | None:
+        return self._key()

@@ -9,12 +9,11 @@ from pydantic import Field
 
 from evals.backends import _media, _tokens
 from evals.backends._errors import BadResponse, UnsupportedInput
-from evals.backends._provider import ProviderBackend, TokenRules, aiohttp_client
-from evals.backends.base import BackendOptions
+from evals.backends._provider import StainlessBackend, StainlessOptions, TokenRules
 from evals.records import MediaPart, Request, Response, TextPart, Usage
 
 if TYPE_CHECKING:
-    from anthropic import AsyncAnthropic
+    from anthropic import AsyncAnthropic  # noqa: F401 (named in the generic base as a string)
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
@@ -28,7 +27,7 @@ class AnthropicRules(TokenRules):
         return None
 
 
-class AnthropicOptions(BackendOptions):
+class AnthropicOptions(StainlessOptions):
     max_tokens: int = Field(
         1024, ge=1, description="used when the task sets no max_tokens (the API needs one)"
     )
@@ -41,11 +40,10 @@ class AnthropicOptions(BackendOptions):
         True, description="send the task's response_schema as output_config.format"
     )
     effort: Literal["low", "medium", "high", "xhigh", "max"] | None = None
-    transport: Literal["aiohttp", "httpx"] = Field("aiohttp", description="the SDK's HTTP transport")
     extra_body: dict[str, Any] = Field(default_factory=dict, description="extra JSON fields to send")
 
 
-class AnthropicBackend(ProviderBackend["AsyncAnthropic"]):
+class AnthropicBackend(StainlessBackend["AsyncAnthropic"]):
     """Claude models. Key: ANTHROPIC_API_KEY (or `api_key_env`)."""
 
     type_name: ClassVar[str] = "anthropic"
@@ -58,25 +56,7 @@ class AnthropicBackend(ProviderBackend["AsyncAnthropic"]):
     sdk_distribution: ClassVar[str] = "anthropic"
     extra: ClassVar[str] = "anthropic"
     rules: ClassVar[TokenRules | None] = AnthropicRules()
-
-    def _make_client(self) -> AsyncAnthropic:
-        import anthropic
-
-        http_client = aiohttp_client(
-            self.options.transport, lambda: anthropic.DefaultAioHttpClient(timeout=self.config.timeout)
-        )
-        return anthropic.AsyncAnthropic(
-            api_key=self._key(),
-            base_url=self.config.base_url,
-            max_retries=0,  # the runner owns retries (and caps Retry-After, which this SDK does not)
-            timeout=self.config.timeout,
-            http_client=http_client,
-        )
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
+    client_class: ClassVar[str] = "AsyncAnthropic"
 
     def messages(self, request: Request) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

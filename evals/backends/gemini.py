@@ -89,9 +89,10 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
         for upload in self._uploads.values():
             if not upload.done():
                 upload.cancel()
-        if self._client is not None:
-            await self._client.aio.aclose()
-            self._client = None
+        await super().aclose()
+
+    async def _close_client(self, client: genai.Client) -> None:
+        await client.aio.aclose()
 
     # --- files -------------------------------------------------------------------------------
 

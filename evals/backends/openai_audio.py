@@ -16,13 +16,13 @@ from pydantic import Field
 
 from evals.backends import _tokens
 from evals.backends._errors import BadResponse, UnsupportedInput
-from evals.backends._provider import ProviderBackend, request_facts
+from evals.backends._provider import StainlessBackend, request_facts
 from evals.backends.base import BackendOptions
 from evals.media import sniff_mime
 from evals.records import MediaPart, OutputMedia, Request, Response, TextPart, Usage
 
 if TYPE_CHECKING:
-    from openai import AsyncOpenAI
+    from openai import AsyncOpenAI  # noqa: F401 (named in the generic base as a string)
 
 _EXTENSIONS = {
     "audio/wav": "wav",
@@ -35,26 +35,12 @@ _EXTENSIONS = {
 }
 
 
-class _OpenAIAudioBackend(ProviderBackend["AsyncOpenAI"]):
+class _OpenAIAudioBackend(StainlessBackend["AsyncOpenAI"]):
     key_env: ClassVar[tuple[str, ...]] = ("OPENAI_API_KEY",)
     sdk_module: ClassVar[str] = "openai"
     sdk_distribution: ClassVar[str] = "openai"
     extra: ClassVar[str] = "openai"
-
-    def _make_client(self) -> AsyncOpenAI:
-        import openai
-
-        return openai.AsyncOpenAI(
-            api_key=self._key(),
-            base_url=self.config.base_url,
-            max_retries=0,
-            timeout=self.config.timeout,
-        )
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
+    client_class: ClassVar[str] = "AsyncOpenAI"
 
 
 class TranscribeOptions(BackendOptions):

@@ -16,15 +16,14 @@ from pydantic import Field
 
 from evals.backends import _media, _tokens
 from evals.backends._errors import BadResponse, UnsupportedInput
-from evals.backends._provider import ProviderBackend, TokenRules, aiohttp_client
-from evals.backends.base import BackendOptions
+from evals.backends._provider import StainlessBackend, StainlessOptions, TokenRules
 from evals.errors import InputError
 from evals.records import MediaPart, Request, Response, TextPart, Usage
 
 AUDIO_TOKENS_PER_S = 10  # OpenAI audio input: about one token per 100 ms (audio guide)
 
 if TYPE_CHECKING:
-    from openai import AsyncOpenAI
+    from openai import AsyncOpenAI  # noqa: F401 (named in the generic base as a string)
     from openai._types import RequestOptions  # the SDK's type of post()'s options
 
 # Models that take `max_completion_tokens` and reject temperature/top_p (OpenAI reasoning docs).
@@ -46,7 +45,7 @@ class OpenAIRules(TokenRules):
         return None
 
 
-class OpenAIOptions(BackendOptions):
+class OpenAIOptions(StainlessOptions):
     api: Literal["chat", "responses"] = Field("chat", description="Chat Completions or the Responses API")
     stream: bool = Field(False, description="stream the answer to measure time to first token (chat only)")
     stream_usage: bool = Field(True, description="ask for usage in the stream (stream_options.include_usage)")
@@ -60,11 +59,10 @@ class OpenAIOptions(BackendOptions):
     reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
     system_role: Literal["system", "developer"] = "system"
     image_urls: bool = Field(True, description="send images that came from an http(s) URL by reference")
-    transport: Literal["aiohttp", "httpx"] = Field("aiohttp", description="the SDK's HTTP transport")
     extra_body: dict[str, Any] = Field(default_factory=dict, description="extra JSON fields to send")
 
 
-class OpenAIBackend(ProviderBackend["AsyncOpenAI"]):
+class OpenAIBackend(StainlessBackend["AsyncOpenAI"]):
     """OpenAI's hosted API. Key: OPENAI_API_KEY (or `api_key_env`)."""
 
     type_name: ClassVar[str] = "openai"
@@ -77,25 +75,10 @@ class OpenAIBackend(ProviderBackend["AsyncOpenAI"]):
     sdk_distribution: ClassVar[str] = "openai"
     extra: ClassVar[str] = "openai"
     rules: ClassVar[TokenRules | None] = OpenAIRules()
+    client_class: ClassVar[str] = "AsyncOpenAI"
 
-    def _make_client(self) -> AsyncOpenAI:
-        import openai
-
-        http_client = aiohttp_client(
-            self.options.transport, lambda: openai.DefaultAioHttpClient(timeout=self.config.timeout)
-        )
-        return openai.AsyncOpenAI(
-            api_key=self._key() or "not-needed",
-            base_url=self.config.base_url,
-            max_retries=0,  # the runner owns retries
-            timeout=self.config.timeout,
-            http_client=http_client,
-        )
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
+    def _client_key(self) -> str | None:
+        return self._key() or "not-needed"  # an OpenAI-compatible server may take no key
 
     # --- request building --------------------------------------------------------------------
 
@@ -109,56 +92,45 @@ class OpenAIBackend(ProviderBackend["AsyncOpenAI"]):
         remote = _media.remote_url(part.media) if self.options.image_urls else None
         return remote or _media.data_url(request, part.media)
 
-    def chat_messages(self, request: Request) -> list[dict[str, Any]]:
-        messages: list[dict[str, Any]] = []
-        if request.system:
-            messages.append({"role": self.options.system_role, "content": request.system})
+    def _turns(self, request: Request, api: Literal["chat", "responses"]) -> list[dict[str, Any]]:
+        """The user and assistant turns in one API's shape: the walk over messages and parts is
+        the same for Chat Completions and Responses; only the names of the part types differ."""
+        turns: list[dict[str, Any]] = []
         for message in request.user_messages:
             if message.role == "assistant":
-                messages.append({"role": "assistant", "content": message.text})
+                turns.append({"role": "assistant", "content": message.text})
                 continue
-            parts: list[dict[str, Any]] = []
-            for part in message.parts:
-                if isinstance(part, TextPart):
-                    parts.append({"type": "text", "text": part.text})
-                elif part.kind == "image":
-                    image: dict[str, Any] = {"url": self._image_url(request, part)}
-                    if part.detail:
-                        image["detail"] = part.detail
-                    parts.append({"type": "image_url", "image_url": image})
-                elif part.kind == "audio":
-                    audio = {
-                        "data": _media.b64(request, part.media),
-                        "format": _media.audio_format(part.media),
-                    }
-                    parts.append({"type": "input_audio", "input_audio": audio})
-                else:
-                    raise UnsupportedInput(f"{self.type_name} cannot send {part.kind} in chat messages")
-            messages.append({"role": "user", "content": parts})
-        return messages
+            turns.append(
+                {"role": "user", "content": [self._part(request, part, api) for part in message.parts]}
+            )
+        return turns
+
+    def _part(
+        self, request: Request, part: TextPart | MediaPart, api: Literal["chat", "responses"]
+    ) -> dict[str, Any]:
+        chat = api == "chat"
+        if isinstance(part, TextPart):
+            return {"type": "text" if chat else "input_text", "text": part.text}
+        if part.kind == "image":
+            url = self._image_url(request, part)
+            if not chat:
+                return {"type": "input_image", "image_url": url, "detail": part.detail or "auto"}
+            image: dict[str, Any] = {"url": url}
+            if part.detail:
+                image["detail"] = part.detail
+            return {"type": "image_url", "image_url": image}
+        if part.kind == "audio" and chat:
+            audio = {"data": _media.b64(request, part.media), "format": _media.audio_format(part.media)}
+            return {"type": "input_audio", "input_audio": audio}
+        where = "chat messages" if chat else "the Responses API mode (use api: chat)"
+        raise UnsupportedInput(f"{self.type_name} cannot send {part.kind} in {where}")
+
+    def chat_messages(self, request: Request) -> list[dict[str, Any]]:
+        system = [{"role": self.options.system_role, "content": request.system}] if request.system else []
+        return [*system, *self._turns(request, "chat")]
 
     def responses_input(self, request: Request) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        for message in request.user_messages:
-            if message.role == "assistant":
-                items.append({"role": "assistant", "content": message.text})
-                continue
-            parts: list[dict[str, Any]] = []
-            for part in message.parts:
-                if isinstance(part, TextPart):
-                    parts.append({"type": "input_text", "text": part.text})
-                elif part.kind == "image":
-                    parts.append(
-                        {
-                            "type": "input_image",
-                            "image_url": self._image_url(request, part),
-                            "detail": part.detail or "auto",
-                        }
-                    )
-                else:
-                    raise UnsupportedInput(f"the Responses API mode cannot send {part.kind}; use api: chat")
-            items.append({"role": "user", "content": parts})
-        return items
+        return self._turns(request, "responses")
 
     def _chat_params(self, request: Request) -> dict[str, Any]:
         params = request.params
@@ -335,7 +307,6 @@ def _chat_usage(usage: Any) -> Usage:
 
 
 class OpenAICompatibleOptions(OpenAIOptions):
-    transport: Literal["aiohttp", "httpx"] = "aiohttp"
     free: bool = Field(False, description="your own server: report cost 0 instead of unknown")
 
 

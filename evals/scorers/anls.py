@@ -54,15 +54,11 @@ class ANLS(TextScorer):
     Options = ANLSOptions
     options: ANLSOptions
 
-    @property
-    def metrics(self) -> tuple[Metric, ...]:
-        return (
-            Metric(
-                name="anls",
-                description="normalised Levenshtein similarity to the closest reference, 0 below "
-                "0.5 (official DocVQA evaluation script)",
-            ),
-        )
+    metric = Metric(
+        name="anls",
+        description="normalised Levenshtein similarity to the closest reference, 0 below "
+        "0.5 (official DocVQA evaluation script)",
+    )
 
     def score(
         self,

@@ -42,15 +42,11 @@ class MultipleChoice(TextScorer):
 
     name = "multiple_choice"
 
-    @property
-    def metrics(self) -> tuple[Metric, ...]:
-        return (
-            Metric(
-                name="multiple_choice",
-                binary=True,
-                description="share of answers picking the reference option (letter or option text)",
-            ),
-        )
+    metric = Metric(
+        name="multiple_choice",
+        binary=True,
+        description="share of answers picking the reference option (letter or option text)",
+    )
 
     def score(
         self,
@@ -90,11 +86,7 @@ class YesNo(TextScorer):
     Options = YesNoOptions
     options: YesNoOptions
 
-    @property
-    def metrics(self) -> tuple[Metric, ...]:
-        return (
-            Metric(name="yes_no", binary=True, description="share of answers with the reference's yes/no"),
-        )
+    metric = Metric(name="yes_no", binary=True, description="share of answers with the reference's yes/no")
 
     def score(
         self,

@@ -62,9 +62,7 @@ class ExactMatch(TextScorer):
     Options = ExactMatchOptions
     options: ExactMatchOptions
 
-    @property
-    def metrics(self) -> tuple[Metric, ...]:
-        return (Metric(name="exact_match", binary=True, description="share of exact matches"),)
+    metric = Metric(name="exact_match", binary=True, description="share of exact matches")
 
     def score(
         self,

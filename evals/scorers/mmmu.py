@@ -178,15 +178,11 @@ class MMMUScorer(TextScorer):
     Options = MMMUOptions
     options: MMMUOptions
 
-    @property
-    def metrics(self) -> tuple[Metric, ...]:
-        return (
-            Metric(
-                name="mmmu",
-                binary=True,
-                description="right by MMMU's own rules (option parsing; numeric/string matching)",
-            ),
-        )
+    metric = Metric(
+        name="mmmu",
+        binary=True,
+        description="right by MMMU's own rules (option parsing; numeric/string matching)",
+    )
 
     def score(
         self,

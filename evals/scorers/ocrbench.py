@@ -49,15 +49,11 @@ class OCRBenchScorer(TextScorer):
     Options = OCRBenchOptions
     options: OCRBenchOptions
 
-    @property
-    def metrics(self) -> tuple[Metric, ...]:
-        return (
-            Metric(
-                name="ocrbench",
-                binary=True,
-                description="a reference is contained in the answer (OCRBench's rule)",
-            ),
-        )
+    metric = Metric(
+        name="ocrbench",
+        binary=True,
+        description="a reference is contained in the answer (OCRBench's rule)",
+    )
 
     def score(
         self,

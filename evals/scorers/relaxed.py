@@ -67,16 +67,12 @@ class RelaxedAccuracy(TextScorer):
     Options = RelaxedOptions
     options: RelaxedOptions
 
-    @property
-    def metrics(self) -> tuple[Metric, ...]:
-        return (
-            Metric(
-                name="relaxed_accuracy",
-                binary=True,
-                description="numeric answers within 5% of the reference, others by exact match "
-                "(pix2struct relaxed_correctness)",
-            ),
-        )
+    metric = Metric(
+        name="relaxed_accuracy",
+        binary=True,
+        description="numeric answers within 5% of the reference, others by exact match "
+        "(pix2struct relaxed_correctness)",
+    )
 
     def score(
         self,
@@ -164,16 +160,12 @@ class LenientRelaxedAccuracy(TextScorer):
     Options = RelaxedOptions
     options: RelaxedOptions
 
-    @property
-    def metrics(self) -> tuple[Metric, ...]:
-        return (
-            Metric(
-                name="relaxed_accuracy_lenient",
-                binary=True,
-                description="relaxed accuracy after reading separators, currency, units and "
-                "percentages either way (ours; not comparable with published ChartQA numbers)",
-            ),
-        )
+    metric = Metric(
+        name="relaxed_accuracy_lenient",
+        binary=True,
+        description="relaxed accuracy after reading separators, currency, units and "
+        "percentages either way (ours; not comparable with published ChartQA numbers)",
+    )
 
     def score(
         self,

@@ -89,16 +89,12 @@ class SpatialAccuracy(TextScorer):
 
     name = "spatial_accuracy"
 
-    @property
-    def metrics(self) -> tuple[Metric, ...]:
-        return (
-            Metric(
-                name="spatial_accuracy",
-                binary=True,
-                description="share of answers with the reference's relation (left/right, "
-                "above/below, front/behind, synonyms), yes/no or option",
-            ),
-        )
+    metric = Metric(
+        name="spatial_accuracy",
+        binary=True,
+        description="share of answers with the reference's relation (left/right, "
+        "above/below, front/behind, synonyms), yes/no or option",
+    )
 
     def score(
         self,

@@ -241,15 +241,11 @@ class VQAAccuracy(TextScorer):
     Options = VQAOptions
     options: VQAOptions
 
-    @property
-    def metrics(self) -> tuple[Metric, ...]:
-        return (
-            Metric(
-                name="vqa_accuracy",
-                description="VQAv2 accuracy: min(1, matching humans / 3), averaged over the ten "
-                "leave-one-out subsets of the references (official vqaEval.py)",
-            ),
-        )
+    metric = Metric(
+        name="vqa_accuracy",
+        description="VQAv2 accuracy: min(1, matching humans / 3), averaged over the ten "
+        "leave-one-out subsets of the references (official vqaEval.py)",
+    )
 
     def score(
         self,
