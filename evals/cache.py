@@ -54,6 +54,8 @@ def encode_response(response: Response) -> dict[str, Any]:
         data["ttft_s"], data["ttfa_s"] = response.ttft_s, response.ttfa_s
     if response.logprobs is not None:
         data["logprobs"] = response.logprobs
+    if response.cost_usd is not None or response.stages:
+        data["cost_usd"], data["stages"] = response.cost_usd, response.stages
     if response.outputs:
         data["outputs"] = [
             {"kind": o.kind, "mime": o.mime, "name": o.name, "b64": base64.b64encode(o.data).decode()}
@@ -77,6 +79,8 @@ def decode_response(data: dict[str, Any]) -> Response:
         ttft_s=data.get("ttft_s"),
         ttfa_s=data.get("ttfa_s"),
         logprobs=data.get("logprobs"),
+        cost_usd=data.get("cost_usd"),
+        stages=dict(data.get("stages") or {}),
         outputs=outputs,
     )
 

@@ -222,6 +222,9 @@ class Response:
     stages: dict[str, float] = field(default_factory=dict)
     outputs: list[OutputMedia] = field(default_factory=list)
     logprobs: list[float] | None = None
+    # Dollars, when the backend knows them better than its usage can say (a composite of stages
+    # priced by different rules); None: priced from `usage` by the backend's own rule.
+    cost_usd: float | None = None
     raw: dict[str, Any] | None = None
     error: ErrorInfo | None = None
 

@@ -13,24 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from evals.backends.base import Backend, BackendConfig, BackendOptions, TaskInfo, backend_registry
-from evals.errors import InputError, MediaError
+from evals.backends.base import BackendConfig, BackendOptions
+from evals.backends.composite import CompositeBackend, StageSpec
 from evals.media import Media
 from evals.records import ErrorInfo, MediaPart, Message, Request, Response, TextPart, Usage
-
-
-class StageSpec(BaseModel):
-    """One stage: a backend type with its own model and options (as in a run config)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    type: str
-    model: str | None = None
-    base_url: str | None = None
-    api_key_env: str | None = None
-    options: dict[str, Any] = Field(default_factory=dict)
 
 
 class RoundTripOptions(BackendOptions):
@@ -44,7 +32,7 @@ class RoundTripOptions(BackendOptions):
     )
 
 
-class RoundTripBackend(Backend):
+class RoundTripBackend(CompositeBackend):
     type_name = "tts-roundtrip"
     kind = "engine"
     cpu_bound = True
@@ -55,44 +43,18 @@ class RoundTripBackend(Backend):
 
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
-        self.tts = self._stage("tts", self.options.tts)
-        self.asr = self._stage("asr", self.options.asr)
+        self.tts = self.add_stage("tts", self.options.tts)
+        self.asr = self.add_stage("asr", self.options.asr)
+        fix = "tts: a backend producing audio (espeak, openai-tts); asr: one transcribing (pocketsphinx)"
         if not {"audio"} <= self.tts.outputs:
-            raise self._refuse(
-                "tts", f"{self.options.tts.type} does not produce audio (outputs: {_names(self.tts.outputs)})"
-            )
+            why = f"{self.options.tts.type} does not produce audio (outputs: {_names(self.tts.outputs)})"
+            raise self.refuse("tts", why, fix)
         if "audio" not in self.asr.modalities or "text" not in self.asr.outputs:
-            raise self._refuse(
-                "asr",
+            why = (
                 f"{self.options.asr.type} does not turn audio into text "
-                f"(accepts {_names(self.asr.modalities)}; outputs {_names(self.asr.outputs)})",
+                f"(accepts {_names(self.asr.modalities)}; outputs {_names(self.asr.outputs)})"
             )
-
-    def default_concurrency(self) -> int:
-        # Each sample goes through both stages: keep no more in flight than the slower takes.
-        return min(self.tts.concurrency, self.asr.concurrency)
-
-    def _stage(self, role: str, spec: StageSpec) -> Backend:
-        try:
-            cls = backend_registry.get(spec.type)
-            stage = BackendConfig(
-                name=f"{self.name}.{role}",
-                type=spec.type,
-                model=spec.model,
-                base_url=spec.base_url,
-                api_key_env=spec.api_key_env,
-                options=spec.options,
-            )
-            return cls(stage)
-        except InputError as exc:
-            raise exc.located(field=f"backends.{self.name}.options.{role}") from None
-
-    def _refuse(self, role: str, why: str) -> InputError:
-        return InputError(
-            f"backend {self.name!r}: the {role} stage cannot work: {why}",
-            field=f"backends.{self.name}.options.{role}.type",
-            fix="tts: a backend producing audio (espeak, openai-tts); asr: one transcribing (pocketsphinx)",
-        )
+            raise self.refuse("asr", why, fix)
 
     @property
     def model(self) -> str:
@@ -106,82 +68,47 @@ class RoundTripBackend(Backend):
             "asr": self.asr.cache_identity(),
         }
 
-    def check(self) -> None:
-        self.tts.check()
-        self.asr.check()
-
-    def versions(self) -> dict[str, str]:
-        found = {f"tts.{k}": v for k, v in self.tts.versions().items()}
-        return found | {f"asr.{k}": v for k, v in self.asr.versions().items()}
-
-    async def setup(self, task: TaskInfo) -> None:
-        await self.tts.setup(task)
-        await self.asr.setup(task)
-
     async def generate(self, request: Request) -> Response:
-        spoken = await _call(self.tts, request, "tts")
-        if spoken.error is not None:
-            return spoken
-        if not spoken.audio:
-            return Response(
-                error=ErrorInfo(kind="bad_response", message="tts: the synthesiser returned no audio"),
-                usage=spoken.usage,
-            )
+        spoken = await self.call_stage("tts", request)
+        answers = {"tts": spoken}
+        if not spoken.ok:
+            return self.finish(spoken.response, answers)
+        audio = spoken.response.audio
+        if not audio:
+            error = ErrorInfo(kind="bad_response", message="tts: the synthesiser returned no audio")
+            return self.finish(Response(error=error, usage=spoken.response.usage), answers)
         listen = Request(
             task=request.task,
             sample_id=request.sample_id,
             messages=(
                 Message(
-                    "user",
-                    (MediaPart(Media.from_bytes("audio", spoken.audio)), TextPart(self.options.instruction)),
+                    "user", (MediaPart(Media.from_bytes("audio", audio)), TextPart(self.options.instruction))
                 ),
             ),
         )
-        heard = await _call(self.asr, listen, "asr")
-        if heard.error is not None:
-            heard.usage = spoken.usage
-            return heard
-        return Response(
-            text=heard.text,
-            outputs=list(spoken.outputs),
-            usage=spoken.usage,
+        heard = await self.call_stage("asr", listen)
+        answers["asr"] = heard
+        if not heard.ok:
+            failed = heard.response.error
+            if failed is not None and failed.kind == "media":
+                failed.kind = "bad_response"  # audio the synthesiser made that cannot be read back
+            heard.response.usage = spoken.response.usage
+            return self.finish(heard.response, answers)
+        response = Response(
+            text=heard.response.text,
+            outputs=list(spoken.response.outputs),
+            usage=spoken.response.usage,
             model=self.model,
-            raw={"tts": spoken.raw, "asr": heard.raw},
+            raw={"tts": spoken.response.raw, "asr": heard.response.raw},
         )
+        return self.finish(response, answers)
 
     def cost(self, usage: Usage) -> float | None:
-        """The synthesiser's cost for its usage plus the recogniser's for the audio's length.
-
-        The response carries the synthesiser's usage; the recogniser is priced by the audio's
-        duration alone (engines cost nothing; a per-minute transcription API is exact; one
-        priced by tokens is not covered). Unknown if either stage's cost is unknown.
-        """
+        """For estimates: the synthesiser's cost for its usage plus the recogniser's for the
+        audio's length (a run prices each stage's actual answer instead)."""
         speak = self.tts.cost(usage)
         listen = self.asr.cost(Usage(audio_seconds=usage.audio_seconds))
         return None if speak is None or listen is None else speak + listen
-
-    async def aclose(self) -> None:
-        try:
-            await self.tts.aclose()
-        finally:
-            await self.asr.aclose()
-
-
-async def _call(stage: Backend, request: Request, role: str) -> Response:
-    """One stage's answer; its exceptions become errors classified by that stage."""
-    try:
-        response = await stage.generate(request)
-    except MediaError as exc:
-        return Response(
-            error=ErrorInfo(kind="media" if role == "tts" else "bad_response", message=f"{role}: {exc}")
-        )
-    except Exception as exc:
-        error = stage.classify_error(exc)
-        error.message = f"{role}: {error.message}"
-        return Response(error=error)
-    if response.error is not None:
-        response.error.message = f"{role}: {response.error.message}"
-    return response
 
 
 def _names(values: frozenset[str]) -> str:

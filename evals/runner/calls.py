@@ -116,14 +116,14 @@ class Caller:
             cached = self.cache.get(key)
             if cached is not None:
                 self.stats.cache_hits += 1
-                return CallResult(cached, cached=True, cache_key=key, cost_usd=backend.cost(cached.usage))
+                return CallResult(cached, cached=True, cache_key=key, cost_usd=_price(backend, cached))
         result = await self._send(backend, request, sample)
         result.cache_key = key
         response = result.response
         if result.ok and key is not None and self.cache is not None:
             self.cache.put(key, response)
-        if result.sent and (result.ok or not response.usage.is_empty()):
-            result.cost_usd = backend.cost(response.usage)
+        if result.sent and (result.ok or not response.usage.is_empty() or response.cost_usd is not None):
+            result.cost_usd = _price(backend, response)
             if result.cost_usd is None and result.ok:
                 self.stats.unknown_cost.add(backend.name)
             self.budget.add(result.cost_usd)
@@ -178,3 +178,8 @@ class Caller:
                 return CallResult(failed, attempts=attempt, latency=latency)
             log.debug("%s %s attempt %d: %s", backend.name, request.sample_id, attempt, decision.reason)
             await asyncio.sleep(decision.delay)
+
+
+def _price(backend: Backend, response: Response) -> float | None:
+    """What the answer cost: the backend's own figure when it gives one, else its usage priced."""
+    return response.cost_usd if response.cost_usd is not None else backend.cost(response.usage)
