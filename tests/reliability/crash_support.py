@@ -145,10 +145,17 @@ def kill_and_resume(
                 time.sleep(0.002)
             time.sleep(rng.uniform(0.0, 0.12))
         else:
-            # From start-up to the report being rewritten takes ~1-2 s: draw a point inside it.
-            pause = rng.uniform(0.4, 1.6)
-            while process.poll() is None and time.monotonic() - launched < pause:
-                time.sleep(0.005)
+            # Kill while the run finalizes: half the time before summary.json is rewritten (at a
+            # drawn point of start-up), half the time after it and before report.html (which
+            # takes seconds to draw), so both sides of the summary are hit whatever the load.
+            if rng.random() < 0.5:
+                pause = rng.uniform(0.3, 1.2)
+                while process.poll() is None and time.monotonic() - launched < pause:
+                    time.sleep(0.005)
+            else:
+                while process.poll() is None and _mtime(summary) == summary_before:
+                    time.sleep(0.005)
+                time.sleep(rng.uniform(0.0, 0.5))
             rewritten = report.exists() and report.stat().st_mtime != report_before
             if rewritten:  # the report was already written: this attempt cannot be killed in time
                 process.wait(30)
@@ -185,3 +192,7 @@ def tear_journal(journal: Path, rng: random.Random) -> bool:
     with journal.open("ab") as handle:
         handle.write(line[: rng.randint(1, len(line) - 1)])
     return True
+
+
+def _mtime(path: Path) -> float | None:
+    return path.stat().st_mtime if path.exists() else None
