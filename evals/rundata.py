@@ -295,6 +295,7 @@ class RunInfo(Record):
     git_commit: str | None = None
     attempts: list[Attempt] = Field(default_factory=list)
     rescored_at: float | None = None
+    merged_from: list[str] = Field(default_factory=list)  # the shard run directories joined here
 
     def task(self, name: str) -> TaskInfo | None:
         return next((t for t in self.tasks if t.name == name), None)

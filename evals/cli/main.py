@@ -25,6 +25,7 @@ COMMANDS = (
     ("validate", "validate_cmd", "check task and run-config files without running them"),
     ("list", "list_cmd", "list tasks, backends, scorers and generators"),
     ("rescore", "rescore_cmd", "score a finished run again (changed or added scorers) without the models"),
+    ("merge", "merge_cmd", "join runs made with --shard i/n into one run directory"),
     ("report", "report_cmd", "write report.md, report.html and plots for a run directory"),
     ("compare", "compare_cmd", "compare runs (or backends) on the same samples, with paired statistics"),
     ("gate", "gate_cmd", "check a run against rules: bounds, and paired regressions against a baseline"),

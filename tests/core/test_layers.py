@@ -51,7 +51,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.parquet",
     ),
     ("evals.analysis", "evals.baseline", "evals.compare", "evals.gate", "evals.report", "evals.console"),
-    ("evals.finalize", "evals.session", "evals.assembly", "evals.rescore"),
+    ("evals.finalize", "evals.session", "evals.assembly", "evals.rescore", "evals.merge"),
     ("evals.cli", "evals.__main__", "evals"),
 ]
 
