@@ -22,6 +22,7 @@ from evals.testing.fake_provider.request import FakeRequest
 _TAG = r"<{name}>\s*(.*?)\s*</{name}>"
 _SCALE = re.compile(r"an integer from (-?\d+) to (-?\d+)")
 _WORD = re.compile(r"[a-z]+")
+_PHRASE_BREAK = re.compile(r"[,;.:()\n]|\band\b")
 _STOP = frozenset(
     [
         "a",
@@ -61,9 +62,12 @@ def _tag(text: str, name: str) -> str | None:
 
 
 def _pairs(text: str) -> set[tuple[str, str]]:
-    words = [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in _WORD.findall(text.lower())]
-    words = [w for w in words if w not in _STOP]
-    return set(itertools.pairwise(words))
+    """Adjacent content-word pairs within each phrase (phrases end at punctuation and "and")."""
+    found: set[tuple[str, str]] = set()
+    for phrase in _PHRASE_BREAK.split(text.lower()):
+        words = [w for w in _WORD.findall(phrase) if w not in _STOP]
+        found.update(itertools.pairwise(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words))
+    return found
 
 
 def overlap_grade(answer: str, reference: str) -> float:
