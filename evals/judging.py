@@ -20,16 +20,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from evals.agreement import (
-    AlphaLevel,
-    PairedStatistic,
-    Values,
-    accuracy,
-    alpha_interval,
-    cohen_kappa,
-    paired_interval,
-    spearman,
-)
+from evals.agreement import AlphaLevel, PairedName, alpha_interval, paired_interval
 from evals.rundata import (
     AgreementFigure,
     JudgeDisagreement,
@@ -169,14 +160,12 @@ def _fill_pointwise(
                     human.append(label)
             if not judged:
                 continue
-            figures: list[tuple[str, PairedStatistic]] = (
-                [("accuracy", accuracy), ("cohen_kappa", cohen_kappa)]
-                if binary
-                else [("weighted_kappa", _quadratic_kappa), ("spearman", spearman)]
+            figures: tuple[PairedName, ...] = (
+                ("accuracy", "cohen_kappa") if binary else ("weighted_kappa", "spearman")
             )
-            for statistic, function in figures:
+            for statistic in figures:
                 interval = paired_interval(
-                    function, judged, human, seed=seed_for(*seed, statistic, judge, backend)
+                    statistic, judged, human, seed=seed_for(*seed, statistic, judge, backend)
                 )
                 summary.agreement.append(
                     _figure(statistic, interval, judge=judge, backend=backend, note=f"against {label_field}")
@@ -193,10 +182,6 @@ def _fill_pointwise(
             _figure("krippendorff_alpha", interval, against="judges", note=f"{level}, {len(keys)} answers")
         )
     summary.disagreements = _disagreements(values, humans, summary.judges, binary)
-
-
-def _quadratic_kappa(a: Values, b: Values) -> float:
-    return cohen_kappa(a, b, weights="quadratic")
 
 
 def _disagreements(
@@ -273,8 +258,9 @@ def _fill_pairwise(
             continue
         judged = [_OUTCOME_CODE[_as_outcome(r, p)] for r, p in labelled]
         human = [_OUTCOME_CODE[_as_outcome(r, r.human_preference or "")] for r, _ in labelled]
-        for statistic, function in (("accuracy", accuracy), ("cohen_kappa", cohen_kappa)):
-            interval = paired_interval(function, judged, human, seed=seed_for(*seed, statistic, judge))
+        pair_figures: tuple[PairedName, ...] = ("accuracy", "cohen_kappa")
+        for statistic in pair_figures:
+            interval = paired_interval(statistic, judged, human, seed=seed_for(*seed, statistic, judge))
             summary.agreement.append(
                 _figure(statistic, interval, judge=judge, note="against human_preference")
             )
