@@ -129,3 +129,25 @@ def test_several_judges_report_their_agreement(tmp_path: Path) -> None:
     assert alpha.value == pytest.approx(krippendorff_alpha(matrix, level="nominal"))
     assert alpha.n == 60 and alpha.against == "judges"
     assert summary.disagreements and all(set(d.values) == {"a", "b"} for d in summary.disagreements)
+
+
+def test_the_report_has_a_judge_section_with_the_win_rate_heatmap(tmp_path: Path) -> None:
+    task = describe_task(
+        tmp_path,
+        [
+            {"name": "judge", "options": {"rubric": "faithfulness"}},
+            {"name": "judge_pairwise", "options": {"rubric": "faithfulness"}},
+        ],
+    )
+    with FakeProvider(answer=FakeJudge(malformed=0.2, seed=2)) as fake:
+        outcome = start_run(judged_config([task], fake, limit=10), tmp_path, options(tmp_path))
+    folder = outcome.rundir.path
+    html = (folder / "report.html").read_text()
+    markdown = (folder / "report.md").read_text()
+    assert '<section id="judges">' in html and "Pairwise win rates" in html
+    assert "judging cost (apart from the models)" in html and "position consistency" in html
+    assert "gpt-4o-mini" in html and "faithfulness" in html
+    assert (folder / "plots" / "pairwise-scenes-judge_pairwise.png").is_file()
+    assert "pairwise win rates" in html.lower() and "pairwise-scenes-judge_pairwise.png" in html
+    assert "## Judges" in markdown and "win rate of A" in markdown
+    assert "judge cost" in markdown  # the leaderboard's own column, apart from the models' cost
