@@ -16,7 +16,13 @@ DATASETS = ROOT / "datasets"
 
 
 def judge_backend(fake: FakeProvider, name: str = "judge", model: str = "gpt-4o-mini") -> dict[str, Any]:
-    return {"name": name, "type": "openai", "model": model, "base_url": fake.openai_url, "max_retry_wait": 0.05}
+    return {
+        "name": name,
+        "type": "openai",
+        "model": model,
+        "base_url": fake.openai_url,
+        "max_retry_wait": 0.05,
+    }
 
 
 def judged_config(
@@ -32,7 +38,8 @@ def judged_config(
         {
             "name": "judged",
             "tasks": [str(t) for t in tasks],
-            "backends": backends or [{"name": "oracle", "type": "oracle"}, {"name": "majority", "type": "majority"}],
+            "backends": backends
+            or [{"name": "oracle", "type": "oracle"}, {"name": "majority", "type": "majority"}],
             "judges": judges or [judge_backend(fake)],
             "limit": limit,
             **extra,

@@ -35,9 +35,14 @@ RUBRIC = "Scene: <scene>{{ metadata.scene }}</scene> Answer: <answer>{{ answer }
 def test_rescore_with_a_changed_rubric_asks_only_the_judge(tmp_path: Path) -> None:
     calls = tmp_path / "calls.txt"
     task = describe_task(tmp_path, _scorers(RUBRIC))
-    backends = [counting("model", calls_file=str(calls), answer="a red circle"), {"name": "oracle", "type": "oracle"}]
+    backends = [
+        counting("model", calls_file=str(calls), answer="a red circle"),
+        {"name": "oracle", "type": "oracle"},
+    ]
     with FakeProvider(answer=FakeJudge()) as fake:
-        outcome = start_run(judged_config([task], fake, backends=backends, limit=10), tmp_path, options(tmp_path))
+        outcome = start_run(
+            judged_config([task], fake, backends=backends, limit=10), tmp_path, options(tmp_path)
+        )
         models_before = sum(calls_in(calls).values())
         judged_before = fake.state.requests()
         assert models_before == 10 and judged_before == 20 + 20  # pointwise 2×10, pairwise 2×10
@@ -73,7 +78,9 @@ def test_dry_run_estimates_the_judges_apart_and_the_budget_counts_them(tmp_path:
     assert judging.samples == 10 * 4 and judging.backend == "judge" and judging.model == "gpt-4o-mini"
     assert judging.image_tokens > 0  # the judge sees the scene image
     assert judging.usd is not None and judging.usd > 0
-    assert estimate.known_usd == pytest.approx(judging.usd) and estimate.judge_usd == pytest.approx(judging.usd)
+    assert estimate.known_usd == pytest.approx(judging.usd) and estimate.judge_usd == pytest.approx(
+        judging.usd
+    )
     text = console.export_text()
     assert "judges (apart from the models under test" in text and "judging total" in text
     with pytest.raises(InputError, match="over the budget"):

@@ -58,7 +58,11 @@ def test_the_judge_sees_the_image_and_is_asked_for_structured_output(tmp_path: P
 
     task = describe_task(tmp_path, [{"name": "judge", "options": {"rubric": "faithfulness"}}])
     with FakeProvider(answer=judge) as fake:
-        start_run(judged_config([task], fake, backends=[{"name": "oracle", "type": "oracle"}], limit=3), tmp_path, options(tmp_path))
+        start_run(
+            judged_config([task], fake, backends=[{"name": "oracle", "type": "oracle"}], limit=3),
+            tmp_path,
+            options(tmp_path),
+        )
     assert len(seen) == 3
     for images, response_format in seen:
         assert images == 1  # the sample's image, as an image part
@@ -118,7 +122,10 @@ def test_several_judges_report_their_agreement(tmp_path: Path) -> None:
     def two_judges(request):  # type: ignore[no-untyped-def]
         return FakeJudge()(request) if request.model == "judge-a" else lenient(request)
 
-    task = describe_task(tmp_path, [{"name": "judge", "options": {"mode": "pass_fail", "rubric": "faithfulness", "judges": ["a", "b"]}}])
+    task = describe_task(
+        tmp_path,
+        [{"name": "judge", "options": {"mode": "pass_fail", "rubric": "faithfulness", "judges": ["a", "b"]}}],
+    )
     with FakeProvider(answer=two_judges) as fake:
         judges = [judge_backend(fake, "a", "judge-a"), judge_backend(fake, "b", "judge-b")]
         outcome = start_run(judged_config([task], fake, judges=judges, limit=30), tmp_path, options(tmp_path))

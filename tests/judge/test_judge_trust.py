@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from judge_support import TASKS, describe_task, judged_config
 from runs import options
-
-import numpy as np
 
 from evals.agreement import (
     PAIRED,
@@ -95,7 +94,10 @@ def test_agreement_with_human_labels_matches_a_recalculation_from_the_journal(tm
     """The built-in describe-labelled task: the oracle replays candidates with known errors."""
     with FakeProvider(answer=FakeJudge()) as fake:
         cfg = judged_config(
-            [TASKS / "describe-labelled.yaml"], fake, backends=[{"name": "oracle", "type": "oracle"}], limit=60
+            [TASKS / "describe-labelled.yaml"],
+            fake,
+            backends=[{"name": "oracle", "type": "oracle"}],
+            limit=60,
         )
         outcome = start_run(cfg, TASKS, options(tmp_path))
     [summary] = outcome.summary.judging
@@ -117,7 +119,9 @@ def test_agreement_with_human_labels_matches_a_recalculation_from_the_journal(tm
 
 def test_pass_fail_agreement_is_accuracy_and_kappa(tmp_path: Path) -> None:
     task = describe_task(
-        tmp_path, [{"name": "judge", "options": {"mode": "pass_fail", "rubric": "faithfulness"}}], labelled=True
+        tmp_path,
+        [{"name": "judge", "options": {"mode": "pass_fail", "rubric": "faithfulness"}}],
+        labelled=True,
     )
     with FakeProvider(answer=FakeJudge()) as fake:
         cfg = judged_config([task], fake, backends=[{"name": "oracle", "type": "oracle"}], limit=50)
@@ -186,5 +190,7 @@ def test_pairwise_agreement_with_human_preferences(tmp_path: Path) -> None:
     records = sorted(outcome.rundir.read_pairwise(), key=lambda r: r.sample_id)
     judged = [{"a": "oracle", "b": "majority"}.get(r.outcome or "", "tie") for r in records]
     human = [r.human_preference for r in records]
-    assert figures["accuracy"].value == pytest.approx(sum(j == h for j, h in zip(judged, human, strict=True)) / 12)
+    assert figures["accuracy"].value == pytest.approx(
+        sum(j == h for j, h in zip(judged, human, strict=True)) / 12
+    )
     assert figures["accuracy"].n == 12
