@@ -25,6 +25,7 @@ from typing import Any
 
 from evals.generators import IndexedGenerator
 from evals.generators.charts import Charts
+from evals.generators.describe import DescribeScenes, LabelledDescriptions
 from evals.generators.digits import Digits
 from evals.generators.export import SAMPLES_FILE, clear_export, export_rows
 from evals.generators.ocr import OcrLines, Receipts
@@ -134,6 +135,27 @@ RECIPES: dict[str, Recipe] = {
             "Colour, shape, count and existence questions over shape scenes, each with ten "
             "reference answers in the VQAv2 style (synonyms and occasional disagreement).",
             ("question_type", "answer_type"),
+        ),
+        Recipe(
+            "describe",
+            DescribeScenes,
+            100,
+            {"image": "images"},
+            "Scenes of 2-6 flat shapes of 1-3 kinds to describe in words; the reference is the exact "
+            "description by kind and count, and `scene` lists every object with its position (the "
+            "record a faithfulness judge checks against).",
+            ("n_objects", "n_kinds"),
+        ),
+        Recipe(
+            "describe-labelled",
+            LabelledDescriptions,
+            120,
+            {"image": "images"},
+            "Shape scenes with a candidate description carrying 0-4 known errors (invented objects, "
+            "wrong colours, wrong counts), labelled exactly by the generator: `human_score` = 5 - "
+            "errors and `human_pass` = no error. The labels stand in for human labels, to show a "
+            "judge's agreement figures.",
+            ("n_errors", "human_score"),
         ),
         Recipe(
             "speech",

@@ -10,12 +10,16 @@ docs/cost.md lists every rule with its source.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from evals.data.shard import Shard
 from evals.errors import InputError, MediaError
+from evals.media import Media
 from evals.plan import Plan
+from evals.records import Request, Sample
+from evals.scoring import MediaItem, ScoreInput
+from evals.task.loader import Task
 
 Key = tuple[str, str, str]  # (task, backend, sample id), as in the journal
 
@@ -44,22 +48,32 @@ class CellEstimate:
 @dataclass
 class PlanEstimate:
     cells: list[CellEstimate]
+    # What the judges would cost, per task × judge (`samples` counts judge requests there):
+    # shown apart from the models, and counted in the totals and the budget check.
+    judges: list[CellEstimate] = field(default_factory=list)
 
     @property
     def total_usd(self) -> float | None:
-        """Dollars over all cells; None when any cell's cost is unknown."""
-        if any(c.usd is None for c in self.cells if c.samples):
+        """Dollars over all cells, judges included; None when any cell's cost is unknown."""
+        if any(c.usd is None for c in [*self.cells, *self.judges] if c.samples):
             return None
-        return sum(c.usd or 0.0 for c in self.cells)
+        return sum(c.usd or 0.0 for c in [*self.cells, *self.judges])
 
     @property
     def known_usd(self) -> float:
         """Dollars over the cells whose cost is known (a lower bound when some are not)."""
-        return sum(c.usd or 0.0 for c in self.cells)
+        return sum(c.usd or 0.0 for c in [*self.cells, *self.judges])
+
+    @property
+    def judge_usd(self) -> float | None:
+        """Dollars of judging alone; None when a judge's cost is unknown."""
+        if any(c.usd is None for c in self.judges if c.samples):
+            return None
+        return sum(c.usd or 0.0 for c in self.judges)
 
     @property
     def unknown(self) -> list[CellEstimate]:
-        return [c for c in self.cells if c.samples and c.usd is None]
+        return [c for c in [*self.cells, *self.judges] if c.samples and c.usd is None]
 
     @property
     def samples(self) -> int:
@@ -69,23 +83,26 @@ class PlanEstimate:
         return {
             "total_usd": self.total_usd,
             "known_usd": self.known_usd,
-            "cells": [
-                {
-                    "task": c.task,
-                    "backend": c.backend,
-                    "model": c.model,
-                    "samples": c.samples,
-                    "input_tokens": c.input_tokens,
-                    "image_tokens": c.image_tokens,
-                    "audio_tokens": c.audio_tokens,
-                    "output_tokens": c.output_tokens,
-                    "audio_seconds": c.audio_seconds,
-                    "usd": c.usd,
-                    "notes": c.notes,
-                }
-                for c in self.cells
-            ],
+            "cells": [_cell_dict(c) for c in self.cells],
+            "judge_usd": self.judge_usd,
+            "judges": [_cell_dict(c) for c in self.judges],
         }
+
+
+def _cell_dict(c: CellEstimate) -> dict[str, object]:
+    return {
+        "task": c.task,
+        "backend": c.backend,
+        "model": c.model,
+        "samples": c.samples,
+        "input_tokens": c.input_tokens,
+        "image_tokens": c.image_tokens,
+        "audio_tokens": c.audio_tokens,
+        "output_tokens": c.output_tokens,
+        "audio_seconds": c.audio_seconds,
+        "usd": c.usd,
+        "notes": c.notes,
+    }
 
 
 def estimate_plan(
@@ -97,9 +114,16 @@ def estimate_plan(
     journal (for a resumed run). Media are read (headers only are parsed) and released again.
     """
     cells: list[CellEstimate] = []
+    judge_cells: list[CellEstimate] = []
     for task in plan.tasks:
         backends = [plan.backends[name] for name in plan.pairs.get(task.name, [])]
         row = {b.name: CellEstimate(task.name, b.name, b.model) for b in backends}
+        judged = {
+            name: CellEstimate(task.name, name, plan.judges[name].model)
+            for s in task.scorers
+            for name in s.calls()
+            if name in plan.judges
+        }
         for sample in task.samples(limit=limit, shard=shard):
             todo = [b for b in backends if (task.name, b.name, sample.id) not in skip]
             if not todo:
@@ -108,13 +132,15 @@ def estimate_plan(
                 request = task.builder.build(sample)
                 for backend in todo:
                     _add(row[backend.name], backend.estimate_usage(request), backend.cost)
+                if judged:
+                    _add_judging(plan, task, sample, request, [b.name for b in todo], judged)
             except MediaError:
                 for backend in todo:
                     row[backend.name].samples += 1
                     row[backend.name].unsized += 1
             finally:
                 sample.release_media()
-        for cell in row.values():
+        for cell in [*row.values(), *judged.values()]:
             if cell.unsized:
                 cell.usd = None
                 cell.notes.append(
@@ -124,7 +150,42 @@ def estimate_plan(
                 cell.usd = None
                 cell.notes.append(f"no price for model {cell.model!r} in the pricing table")
         cells.extend(row.values())
-    return PlanEstimate(cells)
+        judge_cells.extend(judged.values())
+    return PlanEstimate(cells, judge_cells)
+
+
+def _add_judging(
+    plan: Plan,
+    task: Task,
+    sample: Sample,
+    request: Request,
+    backends: list[str],
+    cells: dict[str, CellEstimate],
+) -> None:
+    """The judge requests one sample would make (with a stand-in answer as long as the task's
+    max_tokens), each predicted and priced by its judge backend."""
+    item = ScoreInput(
+        task=task.name,
+        backend="",
+        sample_id=sample.id,
+        prediction="",
+        targets=list(sample.targets),
+        choices=list(sample.choices) if sample.choices is not None else None,
+        metadata=sample.metadata,
+        inputs=[MediaItem(m.kind, m.mime, m.sha256, name, _reader(m)) for name, m in sample.media_fields()],
+        prompt=request.prompt_text(),
+    )
+    for scorer in task.scorers:
+        if not scorer.calls():
+            continue
+        for name, judge_request in scorer.estimate_calls(item, backends, task.spec.generation.max_tokens):
+            judge = plan.judges.get(name)
+            if judge is not None and name in cells:
+                _add(cells[name], judge.estimate_usage(judge_request), judge.cost)
+
+
+def _reader(media: Media) -> Callable[[], bytes]:
+    return lambda: media.data
 
 
 def _add(cell: CellEstimate, usage: object, cost: object) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from evals.aggregate import summarize
+from evals.judging import summarize_judging
 from evals.parquet import write_parquet
 from evals.rundata import RunInfo, SampleRecord, Summary
 from evals.rundir import RunDir
@@ -23,6 +24,7 @@ def finalize(rundir: RunDir, *, reports: bool = True) -> Summary:
     info = rundir.read_info()
     records = rundir.records()
     summary = summarize(info, records)
+    summary.judging = summarize_judging(info, records, rundir.read_pairwise())
     rundir.write_summary(summary)
     write_parquet(records, rundir.parquet_file)
     if info.status == "finalizing":

@@ -28,9 +28,19 @@ from evals.finalize import finalize
 from evals.journal import write_journal
 from evals.plan import build_backend, describe_backend, request_hash
 from evals.pricing import configure_pricing
-from evals.rundata import MediaRef, MetricDecl, RunInfo, SampleRecord, ScorerDecl, Summary, TaskInfo
+from evals.rundata import (
+    MediaRef,
+    MetricDecl,
+    PairwiseRecord,
+    RunInfo,
+    SampleRecord,
+    ScorerDecl,
+    Summary,
+    TaskInfo,
+)
 from evals.rundir import MEDIA_DIR, RunDir
 from evals.runner.calls import Budget, Caller
+from evals.runner.pairwise import pairwise_plans, run_pairwise
 from evals.runner.scoring import ScoringStage
 from evals.scoring import MediaItem, ScoreInput, Scorer, ScorerFailed, build_scorer
 from evals.task.loader import Task, load_task
@@ -266,6 +276,7 @@ def rescore(
         try:
             target.write_info(new_run)
             write_journal(target.journal, new_records)
+            _write_pairwise(source, target, stats.pairwise, plans)
             summary = finalize(target)
         finally:
             if options.out is not None:
@@ -289,6 +300,7 @@ class _Stats:
     judge_requests: int = 0
     judge_cache_hits: int = 0
     scorer_errors: int = 0
+    pairwise: list[PairwiseRecord] | None = None  # None: no pairwise scorer was recomputed
 
 
 async def _rescore_records(
@@ -332,6 +344,10 @@ async def _rescore_records(
 
     try:
         rescored = await asyncio.gather(*(one(r) for r in records))
+        order = {t.name: t.backends for t in run.tasks}
+        pairwise = pairwise_plans({name: (scorers, order.get(name, [])) for name, scorers in plans.items()})
+        if pairwise:
+            stats.pairwise = await run_pairwise(stage, pairwise, list(rescored), rundir.media)
     finally:
         for backend in judges.values():
             await backend.aclose()
@@ -341,3 +357,18 @@ async def _rescore_records(
     stats.judge_cache_hits = stage.stats.judge_cache_hits
     stats.scorer_errors = stage.stats.scorer_errors
     return list(rescored), stats
+
+
+def _write_pairwise(
+    source: RunDir, target: RunDir, found: list[PairwiseRecord] | None, plans: dict[str, list[Scorer]]
+) -> None:
+    """pairwise.jsonl after rescoring: the recomputed comparisons in place of the old ones of
+    the same task and scorer; the others kept as they were."""
+    old = source.read_pairwise()
+    if found is None and target is source:
+        return
+    redone = {(t, s.name) for t, scorers in plans.items() for s in scorers if s.compares_backends}
+    kept = [r for r in old if (r.task, r.scorer) not in redone]
+    records = [*kept, *(found or [])]
+    if records or target.pairwise_file.exists():
+        target.write_pairwise(records)

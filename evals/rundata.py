@@ -414,10 +414,107 @@ class SummaryCell(Record):
         return next(iter(self.metrics), None)
 
 
+# ---- model-graded scoring: pairwise verdicts and the judges' own trust figures ---------------
+
+PairwiseWinner = Literal["first", "second", "tie"]
+
+
+class PairwiseVerdict(Record):
+    """What a judge said about one ordering of two answers: whether it prefers the answer shown
+    first or second (or a tie), and why; `error` when the verdict could not be had or read."""
+
+    winner: PairwiseWinner | None = None
+    reason: str | None = None
+    error: ErrorInfo | None = None
+
+
+class PairwiseRecord(Record):
+    """One line of `pairwise.jsonl`: two backends' answers to one sample, judged in both orders
+    (A first, then B first) to cancel position bias. `outcome` is the winner once both orders
+    are combined (a tie when they disagree); `consistent` says whether the verdict survived the
+    swap. `judge` is the judge backend (one record per judge when a scorer lists several)."""
+
+    task: str
+    scorer: str
+    judge: str
+    sample_id: str
+    backend_a: str
+    backend_b: str
+    a_first: PairwiseVerdict
+    b_first: PairwiseVerdict
+    outcome: Literal["a", "b", "tie"] | None = None
+    consistent: bool | None = None
+    calls: ScorerCalls
+    human_preference: str | None = None  # the row's label: a backend's name or "tie"
+
+
+class AgreementFigure(Record):
+    """One agreement statistic with its 95% bootstrap interval: a judge against human labels
+    (`against` "human") or judges against each other (`against` "judges")."""
+
+    statistic: str  # cohen_kappa | weighted_kappa | spearman | accuracy | krippendorff_alpha
+    value: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n: int = 0
+    against: Literal["human", "judges"] = "human"
+    judge: str | None = None  # which judge (None: all the scorer's judges together)
+    backend: str | None = None  # whose answers were judged (None: every backend)
+    note: str = ""
+
+
+class WinRate(Record):
+    """Backend A against backend B over the samples both answered: wins, losses and ties after
+    both orders; `win_rate` counts a tie as half a win; the interval resamples samples."""
+
+    backend_a: str
+    backend_b: str
+    n: int = 0
+    wins: int = 0
+    losses: int = 0
+    ties: int = 0
+    win_rate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    position_consistency: float | None = None
+    errors: int = 0
+
+
+class JudgeDisagreement(Record):
+    """A sample where judges (or a judge and the human label) disagreed: the values each gave."""
+
+    sample_id: str
+    backend: str
+    values: dict[str, float | str | None] = Field(default_factory=dict)
+
+
+class JudgingSummary(Record):
+    """One judge scorer of one task: who judged with which rubric, what it cost, how far it can
+    be trusted (agreement with human labels, between judges, position consistency), the
+    pairwise win-rate matrix, and the samples where judges disagreed."""
+
+    task: str
+    scorer: str
+    mode: str
+    rubric: str | None = None
+    judges: list[str] = Field(default_factory=list)
+    models: dict[str, str | None] = Field(default_factory=dict)
+    calls: int = 0
+    cached: int = 0
+    cost_usd: float | None = 0.0
+    scored: int = 0
+    verdict_errors: int = 0
+    agreement: list[AgreementFigure] = Field(default_factory=list)
+    win_rates: list[WinRate] = Field(default_factory=list)
+    position_consistency: float | None = None
+    disagreements: list[JudgeDisagreement] = Field(default_factory=list)
+
+
 class Summary(Record):
     schema_version: int = SCHEMA_VERSION
     run_id: str | None = None
     cells: list[SummaryCell] = Field(default_factory=list)
+    judging: list[JudgingSummary] = Field(default_factory=list)
 
     def cell(self, task: str, backend: str) -> SummaryCell | None:
         return next((c for c in self.cells if c.task == task and c.backend == backend), None)

@@ -6,6 +6,7 @@ reports/<run-id>/
   summary.json     per task × backend × metric: value, CI, n, errors, cost, latency (`Summary`)
   samples.parquet  one row per sample × backend, written at the end
   media/           produced media and input previews, stored once by content (`<sha256>.<ext>`)
+  pairwise.jsonl   pairwise judge verdicts, when a task has a pairwise judge (`PairwiseRecord`)
 
 Every read and write goes through the typed records of `evals.rundata`.
 """
@@ -34,6 +35,7 @@ from evals.rundata import (
     SCHEMA_VERSION,
     MediaKind,
     MediaRef,
+    PairwiseRecord,
     RunInfo,
     SampleRecord,
     Summary,
@@ -45,6 +47,7 @@ RUN_FILE = "run.json"
 SUMMARY_FILE = "summary.json"
 PARQUET_FILE = "samples.parquet"
 JOURNAL_FILE = "samples.jsonl"
+PAIRWISE_FILE = "pairwise.jsonl"
 MEDIA_DIR = "media"
 LOCK_FILE = ".lock"
 
@@ -165,6 +168,7 @@ class RunDir:
     journal = property(lambda self: self.path / JOURNAL_FILE)
     summary_file = property(lambda self: self.path / SUMMARY_FILE)
     parquet_file = property(lambda self: self.path / PARQUET_FILE)
+    pairwise_file = property(lambda self: self.path / PAIRWISE_FILE)
 
     @classmethod
     def create(cls, reports: Path, name: str) -> RunDir:
@@ -312,3 +316,26 @@ class RunDir:
 
     def write_summary(self, summary: Summary) -> None:
         write_json_atomic(self.summary_file, summary)
+
+    def read_pairwise(self) -> list[PairwiseRecord]:
+        """pairwise.jsonl (empty when the run has no pairwise judge)."""
+        if not self.pairwise_file.is_file():
+            return []
+        records = []
+        for number, line in enumerate(self.pairwise_file.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(PairwiseRecord.model_validate_json(line))
+            except ValidationError as exc:
+                raise InputError(
+                    f"line {number} does not match its schema: {exc.errors()[0]['msg']}",
+                    file=str(self.pairwise_file),
+                    fix="rewrite it with `run-eval rescore RUN_DIR`",
+                ) from exc
+        return records
+
+    def write_pairwise(self, records: list[PairwiseRecord]) -> None:
+        """The whole file at once (it is recomputed from the journal; judge answers are cached)."""
+        text = "".join(r.model_dump_json() + "\n" for r in records)
+        write_bytes_atomic(self.pairwise_file, text.encode("utf-8"))

@@ -154,6 +154,20 @@ class Scorer(ABC):
         """Names of the backends this scorer calls (judges); empty for pure scorers."""
         return []
 
+    @property
+    def compares_backends(self) -> bool:
+        """True for a scorer that needs every backend's answer to a sample at once (a pairwise
+        judge): the per-sample stage skips it and the pairwise stage runs it after generation."""
+        return False
+
+    def estimate_calls(
+        self, item: ScoreInput, backends: Sequence[str], answer_tokens: int | None = None
+    ) -> list[tuple[str, Request]]:
+        """The model calls (judge name, request) this scorer would make for one sample answered
+        by `backends`, with a stand-in answer of `answer_tokens` tokens: for --dry-run's
+        estimate. Empty for scorers that call no model."""
+        return []
+
     def options_record(self) -> dict[str, JsonValue]:
         dumped: dict[str, JsonValue] = self.options.model_dump(mode="json")
         return dumped

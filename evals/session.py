@@ -30,6 +30,7 @@ from evals.rundata import SCHEMA_VERSION, Attempt, RunInfo, SampleRecord, Summar
 from evals.rundir import RunDir, git_commit, package_versions
 from evals.runner.calls import Budget, Caller
 from evals.runner.engine import Runner, RunStats
+from evals.runner.pairwise import pairwise_plans, run_pairwise
 from evals.runner.progress import ProgressBoard
 from evals.runner.scoring import ScoringStage
 from evals.task.loader import check_before_run
@@ -199,7 +200,7 @@ def _execute(plan: Plan, rundir: RunDir, options: RunOptions, records: list[Samp
     status = "failed"
     try:
         with progress:
-            asyncio.run(_run_and_close(runner, plan))
+            asyncio.run(_run_and_close(runner, plan, rundir))
         status = "finalizing"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -236,9 +237,18 @@ def _execute(plan: Plan, rundir: RunDir, options: RunOptions, records: list[Samp
     return RunOutcome(rundir, summary, runner.stats, code)
 
 
-async def _run_and_close(runner: Runner, plan: Plan) -> None:
+async def _run_and_close(runner: Runner, plan: Plan, rundir: RunDir) -> None:
     try:
         await runner.run()
+        await _judge_pairs(runner, plan, rundir)
     finally:
         for backend in plan.all_backends.values():
             await backend.aclose()
+
+
+async def _judge_pairs(runner: Runner, plan: Plan, rundir: RunDir) -> None:
+    """Pairwise judges compare the backends' answers once every answer is journaled."""
+    plans = pairwise_plans({t.name: (t.scorers, plan.pairs.get(t.name, [])) for t in plan.tasks})
+    if plans:
+        found = await run_pairwise(runner.scoring, plans, rundir.records(), rundir.media)
+        rundir.write_pairwise(found)

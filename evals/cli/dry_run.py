@@ -47,7 +47,7 @@ def plan_table(config: RunConfig, estimate: PlanEstimate) -> Table:
     total = estimate.total_usd
     shown = fmt.cost(total) if total is not None else f"≥{fmt.cost(estimate.known_usd)}"
     table.add_row(
-        "total",
+        "total" + (" (judges included)" if estimate.judges else ""),
         "",
         "",
         str(estimate.samples),
@@ -61,12 +61,39 @@ def plan_table(config: RunConfig, estimate: PlanEstimate) -> Table:
     return table
 
 
+def judge_table(estimate: PlanEstimate) -> Table:
+    """What judging would cost, apart from the models under test (its dollars are in the total
+    above and in the --budget check)."""
+    table = Table(title="judges (apart from the models under test; estimates)", header_style="bold")
+    for column in ("task", "judge", "model", "requests", "input tok", "image tok", "output tok ≤"):
+        table.add_column(column, justify="left" if column in ("task", "judge", "model") else "right")
+    table.add_column("est. cost", justify="right")
+    for cell in estimate.judges:
+        row = _row(cell)
+        table.add_row(*row[:7], row[8])
+    judged = estimate.judge_usd
+    table.add_row(
+        "judging total",
+        "",
+        "",
+        str(sum(c.samples for c in estimate.judges)),
+        f"{sum(c.input_tokens for c in estimate.judges):,}",
+        f"{sum(c.image_tokens for c in estimate.judges):,}",
+        f"{sum(c.output_tokens for c in estimate.judges):,}",
+        fmt.cost(judged) if judged is not None else "unknown",
+        style="bold",
+    )
+    return table
+
+
 def print_plan(config: RunConfig, base: Path, *, console: Console | None = None) -> int:
     plan = make_plan(config, base, check_backends=False)
     estimate = estimate_plan(plan, limit=config.limit, shard=config.shard)
     out = console or Console()
     out.print(plan_table(config, estimate))
-    for cell in estimate.cells:
+    if estimate.judges:
+        out.print(judge_table(estimate))
+    for cell in [*estimate.cells, *estimate.judges]:
         for note in cell.notes:
             out.print(f"[yellow]{cell.task} · {cell.backend}: {note}[/]")
     out.print(

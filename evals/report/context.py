@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from evals.report import runinfo, tables
+from evals.report.judging import JudgeSection, judge_sections
 from evals.report.media import Budget, MediaLookup, attach_previews
 from evals.report.plots import PlotFile
 from evals.report.ranking import TaskRanking, rank_run
@@ -69,6 +70,7 @@ class ReportData:
     config: list[tuple[str, Table]]
     plots: list[PlotFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    judging: list[JudgeSection] = field(default_factory=list)
 
     @property
     def overview_plots(self) -> list[PlotFile]:
@@ -125,6 +127,7 @@ def build_report(
         errors=tables.error_table(records),
         config=runinfo.config_tables(run),
         notes=notes,
+        judging=judge_sections(summary),
     )
 
 

@@ -98,6 +98,26 @@ def _task(section: TaskSection) -> list[str]:
     return lines
 
 
+def _judging(report: ReportData) -> list[str]:
+    """The judges: model, rubric, cost, agreement figures, win rates and disagreements."""
+    if not report.judging:
+        return []
+    lines = ["## Judges", ""]
+    for section in report.judging:
+        lines += [f"### {escape(section.task)} · {escape(section.scorer)}", ""]
+        lines += [f"- {escape(label)}: {escape(value)}" for label, value in section.facts] + [""]
+        for title, data in (
+            ("Agreement", section.agreement),
+            ("Pairwise win rates", section.win_rates),
+            ("Where the judges disagreed", section.disagreements),
+        ):
+            if data is not None:
+                lines += [f"#### {title}", "", table(data), ""]
+        lines += [f"- heatmap: `plots/{p.name}`" for p in section.plots]
+        lines += [""] if section.plots else []
+    return lines
+
+
 def render_markdown(report: ReportData) -> str:
     facts = Table(["", ""])
     for label, value in report.facts:
@@ -110,6 +130,7 @@ def render_markdown(report: ReportData) -> str:
         lines += ["No task results in this run.", ""]
     for section in report.tasks:
         lines += _task(section)
+    lines += _judging(report)
     lines += ["## Errors", ""]
     lines += [table(report.errors) if report.errors.rows else "No errors: every sample was answered.", ""]
     if report.plots:

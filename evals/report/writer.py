@@ -8,6 +8,7 @@ from evals.analysis import breakdown_frame, results_frame, summary_frame
 from evals.fileio import write_bytes_atomic
 from evals.report.context import ReportOptions, attach_plots, build_report
 from evals.report.html import render_html
+from evals.report.judging import attach_judge_plots, judge_plots
 from evals.report.markdown import render_markdown
 from evals.report.plots import PlotFile, draw_run_plots
 from evals.rundata import RunInfo, SampleRecord, Summary
@@ -57,7 +58,9 @@ def write_report(
             results_frame(records, run, run_id),
         )
         attach_plots(report, plots)
-        written += write_plots(out_dir / PLOTS_DIR, plots)
+        pairwise = judge_plots(summary)  # shown in the judge section, not among the task's
+        attach_judge_plots(report.judging, pairwise)
+        written += write_plots(out_dir / PLOTS_DIR, [*plots, *pairwise])
     _write_atomic(out_dir / "report.md", render_markdown(report).encode("utf-8"))
     _write_atomic(out_dir / "report.html", render_html(report).encode("utf-8"))
     return [out_dir / "report.md", out_dir / "report.html", *written]

@@ -54,6 +54,8 @@ class ScoringStage:
     async def score(self, scorers: Sequence[Scorer], item: ScoreInput, *, seed: int = 0) -> ScoreOutcome:
         outcome = ScoreOutcome()
         for scorer in scorers:
+            if scorer.compares_backends:
+                continue  # needs every backend's answer: the pairwise stage runs it
             context = ScoringContext(seed=seed)
             if self.caller is not None and scorer.calls():
                 context.caller = self._caller_for(scorer.name, outcome)
@@ -80,6 +82,11 @@ class ScoringStage:
                 outcome.details[scorer.name] = json_safe(scored.details)
             outcome.flags.extend(f for f in scored.flags if f not in outcome.flags)
         return outcome
+
+    def ledger_caller(self, scorer: str, outcome: ScoreOutcome) -> ModelCaller:
+        """A judge caller whose spend is written to `outcome.calls[scorer]` (the pairwise stage
+        uses one per comparison)."""
+        return self._caller_for(scorer, outcome)
 
     def _caller_for(self, scorer: str, outcome: ScoreOutcome) -> ModelCaller:
         caller = self.caller

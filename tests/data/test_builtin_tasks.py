@@ -18,7 +18,8 @@ from evals.task.loader import Task, check_task, load_task
 
 BUILTIN = sorted(TASKS.glob("*.yaml"))
 # Text-to-speech tasks are scored on a backend's speech: the text baselines cannot answer them.
-ANSWERED = [p for p in BUILTIN if "kind: tts" not in p.read_text()]
+# Judge-graded tasks need a judge backend (tests/judge runs them with the fake provider).
+ANSWERED = [p for p in BUILTIN if "kind: tts" not in p.read_text() and "name: judge" not in p.read_text()]
 HUB = sorted((TASKS / "hub").glob("*.yaml"))
 
 

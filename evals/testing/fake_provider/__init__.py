@@ -7,6 +7,7 @@ with FakeProvider(answer=lambda req: "yes") as fake:
 """
 
 from evals.testing.fake_provider.config import FAULTS, FakeConfig
+from evals.testing.fake_provider.judge import FakeJudge
 from evals.testing.fake_provider.process import FakeProviderProcess
 from evals.testing.fake_provider.request import AnswerFn, FakeRequest, default_answer
 from evals.testing.fake_provider.server import FakeProvider
@@ -16,6 +17,7 @@ __all__ = [
     "FAULTS",
     "AnswerFn",
     "FakeConfig",
+    "FakeJudge",
     "FakeProvider",
     "FakeProviderProcess",
     "FakeRequest",
