@@ -130,6 +130,8 @@ class MediaRef(Record):
     stored: str | None = None
     name: str | None = None  # the field it came from, or the output's role
     bytes: int | None = None
+    seconds: float | None = None  # a video's duration (its header's), for length breakdowns
+    frames: MediaRef | None = None  # a video's poster frame and strip of sampled frames (an image)
 
 
 class ScorerCalls(Record):

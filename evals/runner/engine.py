@@ -33,6 +33,9 @@ from evals.scoring import MediaItem, ScoreInput
 from evals.secrets import scrub
 from evals.task.loader import Task
 from evals.values import has_surrogates, json_safe, safe_text
+from evals.video_request import info_of, preview_frames, video_parts
+from evals.video_request import prepare as prepare_videos
+from evals.video_strip import frames_picture
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +156,8 @@ class Runner:
                 canonical = request.canonical()  # reads and hashes the media, once
             except InputError as exc:  # a template that fails on this row: the task must change
                 raise exc.located(file=str(task.path) if task.path else None) from None
+                if video_parts(request):  # frames decoded once for every backend, off the loop
+                    await asyncio.to_thread(prepare_videos, request, [b.receiver for b in backends])
             except MediaError as exc:
                 error = ErrorInfo(kind="media", message=scrub(str(exc)))
                 for backend in backends:
@@ -160,18 +165,27 @@ class Runner:
                     record.status, record.error = "error", error
                     self._journal(record, spent=0.0)
                 return
-            prepared = _Prepared(request, canonical, *self._inputs(sample))
+            if video_parts(request):  # reads headers and draws the frames picture: off the loop
+                inputs = await asyncio.to_thread(self._inputs, sample, request)
+            else:
+                inputs = self._inputs(sample, request)
+            prepared = _Prepared(request, canonical, *inputs)
             await asyncio.gather(*(self._run_one(task, b, sample, prepared) for b in backends))
         finally:
             sample.release_media()
             window.release()
 
-    def _inputs(self, sample: Sample) -> tuple[list[MediaRef], list[MediaItem]]:
+    def _inputs(self, sample: Sample, request: Request) -> tuple[list[MediaRef], list[MediaItem]]:
         """References to the sample's media (stored for previews when held only in memory), and
-        the same media as a scorer sees them."""
+        the same media as a scorer sees them. A video is never read whole here: its reference
+        carries its duration and a picture of the frames sampled from it."""
         refs: list[MediaRef] = []
         items: list[MediaItem] = []
         for name, media in sample.media_fields():
+            if media.kind == "video":
+                refs.append(self._video_ref(request, name, media))
+                items.append(MediaItem(media.kind, media.mime, media.sha256, name, _loader(media)))
+                continue
             data = media.data
             ref = MediaRef(kind=media.kind, sha256=media.sha256, mime=media.mime, path=media.path, name=name)
             if media.path is None and len(data) <= PREVIEW_LIMIT_BYTES:
@@ -180,6 +194,23 @@ class Runner:
             refs.append(ref)
             items.append(MediaItem(media.kind, media.mime, media.sha256, name, _loader(media)))
         return refs, items
+
+    def _video_ref(self, request: Request, name: str, media: Media) -> MediaRef:
+        ref = MediaRef(kind="video", sha256=media.sha256, mime=media.mime, path=media.path, name=name)
+        ref.bytes = media.size()
+        if media.path is None and ref.bytes <= PREVIEW_LIMIT_BYTES:
+            ref.stored = self.media.put("video", media.data, media.mime, name=name).stored
+        part = next((p for p in video_parts(request) if p.media is media), None)
+        if part is None:
+            return ref
+        try:
+            ref.seconds = info_of(request, part).seconds
+            shown = preview_frames(request, part)
+            picture = frames_picture([(f.time, f.data) for f in shown])
+        except MediaError:
+            return ref
+        ref.frames = self.media.put("image", picture, "image/jpeg", name=f"{name} frames")
+        return ref
 
     async def _run_one(self, task: Task, backend: Backend, sample: Sample, prepared: _Prepared) -> None:
         result = await self.caller.call(backend, prepared.request, sample, canonical=prepared.canonical)
