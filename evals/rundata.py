@@ -70,6 +70,7 @@ USAGE_TOKEN_FIELDS = (
     "audio_tokens",
     "output_audio_tokens",
     "reasoning_tokens",
+    "video_tokens",
 )
 
 
@@ -87,6 +88,9 @@ class Usage(Record):
     audio_seconds: float | None = None
     input_characters: int | None = None  # services priced by characters (text to speech)
     output_images: int | None = None  # images generated
+    # Input tokens spent on video: as the provider reports them (Gemini), or for a video sent as
+    # frames, the frames' share by the provider's image rule (APIs that report only a total).
+    video_tokens: int | None = None
 
     def is_empty(self) -> bool:
         return all(getattr(self, name) is None for name in type(self).model_fields)

@@ -81,7 +81,7 @@ class Sampling:
         """These settings with changes applied; a change naming a rule (fps, frames,
         keyframes) replaces this one's rule."""
         if any(rule in changes for rule in ("fps", "frames", "keyframes")):
-            return replace(self, fps=None, frames=None, keyframes=False, **changes)
+            changes = {"fps": None, "frames": None, "keyframes": False, **changes}
         return replace(self, **changes)
 
     def window(self, seconds: float) -> tuple[float, float]:

@@ -139,7 +139,12 @@ class Backend(ABC):
     async def answer(self, request: Request, sample: Sample) -> Response:
         """What the runner calls. Only baselines look at the sample; models get the request,
         with its videos as this backend takes them."""
-        return await self.generate(self.prepare(request))
+        sent = self.prepare(request)
+        return self.attribute_video(request, sent, await self.generate(sent))
+
+    def attribute_video(self, request: Request, sent: Request, response: Response) -> Response:
+        """Provider backends name the video's share of the usage here (see ProviderBackend)."""
+        return response
 
     @abstractmethod
     async def generate(self, request: Request) -> Response:

@@ -14,7 +14,7 @@ from typing import Any
 from evals.data.paths import resolve_inside
 from evals.errors import InputError, MediaError
 from evals.media import Media, MediaKind
-from evals.media_check import check_media
+from evals.media_check import check_media, check_video_file
 
 
 class RowSource(ABC):
@@ -44,7 +44,7 @@ class RowSource(ABC):
         if isinstance(value, str | int) and self.media_files is not None:
             base, root, pattern = self.media_files
             relative = pattern.format(value)
-            locate = _locator(base, relative, where, root=root)
+            locate = _locator(base, relative, where, root=root, kind=kind)
             if kind == "video":
                 return Media.from_file(kind, locate, path=relative)
             return Media(kind, lambda: check_media(kind, locate().read_bytes(), where), path=relative)
@@ -117,18 +117,27 @@ def _media_root(base: Path, written: str, where: str) -> Path:
     return base / os.path.expandvars(written)
 
 
-def _locator(base: Path, relative: str, where: str, *, root: str | None = None) -> Callable[[], Path]:
-    """The checked path of a file-backed medium (a video: read as it is decoded, never whole)."""
+def _locator(
+    base: Path, relative: str, where: str, *, root: str | None = None, kind: MediaKind = "video"
+) -> Callable[[], Path]:
+    """The checked path of a file-backed medium (a video: read as it is decoded, never whole);
+    checked once, on first use."""
+    checked: list[Path] = []
 
     def locate() -> Path:
+        if checked:
+            return checked[0]
         folder = _media_root(base, root, where) if root is not None else base
         try:
             target = resolve_inside(folder, relative)
         except MediaError as exc:
             raise MediaError(f"{where}: {exc}") from None
+        if not target.exists():
+            raise MediaError(f"{where}: {kind} file {relative!r} not found")
         if not target.is_file():
-            raise MediaError(f"{where}: media file {relative!r} not found")
-        return target
+            raise MediaError(f"{where}: cannot read {relative!r}: not a file")
+        checked.append(check_video_file(target, where) if kind == "video" else target)
+        return checked[0]
 
     return locate
 
