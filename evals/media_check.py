@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import io
 import struct
-from pathlib import Path
 import warnings
 import zlib
+from pathlib import Path
 
 from evals.errors import MediaError
 from evals.media import sniff_mime

@@ -187,8 +187,9 @@ def _check_video_changes(backend: Backend) -> None:
         SamplingSpec.model_validate(merge_sampling({}, backend.config.video))
     except ValidationError as exc:
         first = exc.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "value"
         raise InputError(
-            f"backend {backend.name!r} video sampling: {'.'.join(map(str, first['loc'])) or 'value'}: {first['msg']}",
+            f"backend {backend.name!r} video sampling: {where}: {first['msg']}",
             field=f"backends.{backend.name}.video",
             fix=f"settings allowed: {', '.join(SamplingSpec.model_fields)} (docs/video.md)",
         ) from None

@@ -18,6 +18,7 @@ import math
 import wave
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields, replace
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 from evals.errors import MediaError
@@ -75,7 +76,11 @@ class Sampling:
     def record(self) -> dict[str, Any]:
         """The fields that differ from the defaults (part of the request's cache key)."""
         default = Sampling()
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) != getattr(default, f.name)}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if getattr(self, f.name) != getattr(default, f.name)
+        }
 
     def merged(self, changes: dict[str, Any]) -> Sampling:
         """These settings with changes applied; a change naming a rule (fps, frames,
@@ -206,12 +211,17 @@ def _video_stream(container: av.container.InputContainer, where: str) -> av.vide
     return stream
 
 
+def _time_base(stream: Any) -> Fraction:
+    return Fraction(stream.time_base) if stream.time_base is not None else Fraction(1, 1_000_000)
+
+
 def _stream_info(container: av.container.InputContainer, where: str) -> VideoInfo:
     stream = _video_stream(container, where)
     rate = float(stream.average_rate or stream.guessed_rate or 0) or 0.0
-    start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
-    if stream.duration is not None and stream.time_base is not None:
-        seconds = float(stream.duration * stream.time_base)
+    base = _time_base(stream)
+    start = float(stream.start_time * base) if stream.start_time is not None else 0.0
+    if stream.duration is not None:
+        seconds = float(stream.duration * base)
     elif container.duration is not None:
         seconds = container.duration / 1_000_000
     else:
@@ -290,7 +300,7 @@ def keyframe_times(media: Media, where: str = "video") -> list[float]:
     container, handle = _open(media, where)
     try:
         stream = _video_stream(container, where)
-        base = stream.time_base
+        base = _time_base(stream)
         start = float(stream.start_time * base) if stream.start_time is not None else 0.0
         times = []
         for packet in container.demux(stream):
@@ -311,7 +321,9 @@ def plan_times(media: Media, sampling: Sampling, info: VideoInfo, where: str = "
     return frame_times(sampling, info, keys)
 
 
-def sample_frames(media: Media, sampling: Sampling, plan: VideoPlan | None = None, where: str = "video") -> list[Frame]:
+def sample_frames(
+    media: Media, sampling: Sampling, plan: VideoPlan | None = None, where: str = "video"
+) -> list[Frame]:
     """Decode the plan's frames (JPEG, longer side at most `max_side`), streaming."""
     info = probe(media, where, plan)
     times = plan_times(media, sampling, info, where)
@@ -339,8 +351,7 @@ def _frames_at(
     where: str,
 ) -> Iterator[tuple[float, av.video.frame.VideoFrame]]:
     """For each wanted time, the frame on screen then (the last one shown at or before it)."""
-    base = stream.time_base
-    assert base is not None
+    base = _time_base(stream)
     frames: Iterator[av.video.frame.VideoFrame] | None = None
     shown: av.video.frame.VideoFrame | None = None  # the latest frame at or before the target
     ahead: av.video.frame.VideoFrame | None = None  # the first frame after it
@@ -377,13 +388,20 @@ def _frames_at(
 
 def _jpeg(frame: av.video.frame.VideoFrame, time: float, size: tuple[int, int]) -> Frame:
     width, height = size
-    image = frame.to_image(width=width, height=height) if (frame.width, frame.height) != size else frame.to_image()
+    decoded: Any = frame  # PyAV's to_image is untyped
+    image = (
+        decoded.to_image(width=width, height=height)
+        if (frame.width, frame.height) != size
+        else decoded.to_image()
+    )
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="JPEG", quality=85)
     return Frame(time=max(0.0, time), data=buffer.getvalue(), width=width, height=height)
 
 
-def audio_wav(media: Media, sampling: Sampling, plan: VideoPlan | None = None, where: str = "video") -> bytes | None:
+def audio_wav(
+    media: Media, sampling: Sampling, plan: VideoPlan | None = None, where: str = "video"
+) -> bytes | None:
     """The audio track inside the plan's window as 16 kHz mono 16-bit WAV; None without one."""
     av = _av()
     info = probe(media, where, plan)
@@ -395,8 +413,8 @@ def audio_wav(media: Media, sampling: Sampling, plan: VideoPlan | None = None, w
     try:
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
-        if start > SEEK_AHEAD_S and stream.time_base is not None:
-            container.seek(int(start / stream.time_base), stream=stream, backward=True)
+        if start > SEEK_AHEAD_S:
+            container.seek(int(start / _time_base(stream)), stream=stream, backward=True)
         wanted = int((end - start) * AUDIO_RATE)
         skip = None
         for decoded in container.decode(stream):

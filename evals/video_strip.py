@@ -29,7 +29,11 @@ def frames_picture(frames: list[tuple[float, bytes]], label: str = "") -> bytes:
         raise ValueError("no frames to draw")
     poster_time, poster = images[len(images) // 2]
     poster = _scaled(poster, POSTER_HEIGHT)
-    shown = images if len(images) <= MAX_THUMBS else [images[i * len(images) // MAX_THUMBS] for i in range(MAX_THUMBS)]
+    shown = (
+        images
+        if len(images) <= MAX_THUMBS
+        else [images[i * len(images) // MAX_THUMBS] for i in range(MAX_THUMBS)]
+    )
     thumbs = [(t, _scaled(image, THUMB_HEIGHT)) for t, image in shown]
     per_row = 6
     thumb_width = max(t.width for _, t in thumbs)

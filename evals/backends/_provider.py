@@ -190,7 +190,8 @@ class TokenRules:
         send = send_of(request, part, receiver)
         seconds = window_seconds(send)
         if send.mode == "native":
-            return self.native_video_tokens(model, seconds, send.info.has_audio)
+            native = self.native_video_tokens(model, seconds, send.info.has_audio)
+            return None if native is None else (native[0], native[1], 0)
         width, height = send.sampling.frame_size(send.info.width, send.info.height)
         frame = MediaPart(Media.from_bytes("image", b""), send.sampling.detail)
         per_frame = self.media_tokens(model, frame, _tokens.MediaFacts(width, height))
@@ -198,7 +199,9 @@ class TokenRules:
             return None
         audio = 0
         if send.audio:
-            counted = self.media_tokens(model, MediaPart(Media.from_bytes("audio", b"")), _tokens.MediaFacts(seconds=seconds))
+            counted = self.media_tokens(
+                model, MediaPart(Media.from_bytes("audio", b"")), _tokens.MediaFacts(seconds=seconds)
+            )
             if counted is None:
                 return None
             audio = counted

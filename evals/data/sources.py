@@ -112,7 +112,8 @@ def _media_root(base: Path, written: str, where: str) -> Path:
     missing = [name for name in re.findall(r"\$\{(\w+)\}", written) if not os.environ.get(name)]
     if missing:
         raise MediaError(
-            f"{where}: dataset.media_files.root needs ${{{missing[0]}}}; export {missing[0]}=/folder/of/the/files"
+            f"{where}: dataset.media_files.root needs ${{{missing[0]}}}; "
+            f"export {missing[0]}=/folder/of/the/files"
         )
     return base / os.path.expandvars(written)
 

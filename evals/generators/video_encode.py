@@ -33,7 +33,7 @@ def encode_mp4(
     try:
         # faststart rewrites the file at the end, so it needs a real file, not a buffer.
         with av.open(path, "w", format="mp4", options={"movflags": "faststart"}) as container:
-            stream = container.add_stream(codec, rate=fps)
+            stream: Any = container.add_stream(codec, rate=fps)  # PyAV's stream types are loose
             stream.width, stream.height = size
             stream.pix_fmt = "yuv420p"
             stream.thread_count = 1
@@ -43,19 +43,22 @@ def encode_mp4(
                 if codec == "libx264"
                 else {"g": keyint}
             )
-            sound = None
+            sound: Any = None
             if audio is not None:
                 sound = container.add_stream("aac", rate=audio_rate)
                 sound.layout = "mono"
             for image in frames:
-                for packet in stream.encode(av.VideoFrame.from_image(image.convert("RGB"))):
+                frame: Any = av.VideoFrame
+                for packet in stream.encode(frame.from_image(image.convert("RGB"))):
                     container.mux(packet)
             for packet in stream.encode():
                 container.mux(packet)
             if sound is not None:
                 samples = (np.clip(np.asarray(audio, dtype=np.float64), -1, 1) * 32767).astype(np.int16)
                 for at in range(0, samples.size, 1024):
-                    chunk = av.AudioFrame.from_ndarray(samples[None, at : at + 1024], format="s16", layout="mono")
+                    chunk = av.AudioFrame.from_ndarray(
+                        samples[None, at : at + 1024], format="s16", layout="mono"
+                    )
                     chunk.sample_rate = audio_rate
                     chunk.pts = at
                     for packet in sound.encode(chunk):

@@ -84,9 +84,12 @@ class SamplingSpec(Strict):
     timestamp_format: str = Field(
         "[{time}]", description="text before each frame: {time} is 0:03.5, {seconds} is 3.5"
     )
-    audio_track: bool = Field(False, description="also send the audio track (WAV) to backends that take audio")
+    audio_track: bool = Field(
+        False, description="also send the audio track (WAV) to backends that take audio"
+    )
     send: Literal["auto", "frames", "native"] = Field(
-        "auto", description="native: the file itself; frames: images; auto: native where the backend takes video"
+        "auto",
+        description="native: the file itself; frames: images; auto: native where the backend takes video",
     )
 
     @model_validator(mode="after")

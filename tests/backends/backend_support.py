@@ -85,7 +85,9 @@ def mp4(seconds: float, payload: int = 2048, seed: int = 0) -> bytes:
     for upload tests, a real header for the sniffer, the estimate and the fake's token count."""
     from evals.generators.video_encode import encode_mp4
 
-    frames = [Image.new("RGB", (32, 32), (seed * 37 % 255, i * 9 % 255, 90)) for i in range(round(seconds * 4))]
+    frames = [
+        Image.new("RGB", (32, 32), (seed * 37 % 255, i * 9 % 255, 90)) for i in range(round(seconds * 4))
+    ]
     padding = bytes((seed + i) % 251 for i in range(payload))
     return encode_mp4(frames, 4, (32, 32)) + struct.pack(">I", 8 + len(padding)) + b"free" + padding
 

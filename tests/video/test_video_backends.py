@@ -28,7 +28,13 @@ def backends(fake: FakeProvider) -> list[dict[str, Any]]:
     openai = {"base_url": fake.openai_url}
     return [
         {"name": "gpt", "type": "openai", "model": "gpt-4o", **openai},
-        {"name": "gpt-responses", "type": "openai", "model": "gpt-4o", "options": {"api": "responses"}, **openai},
+        {
+            "name": "gpt-responses",
+            "type": "openai",
+            "model": "gpt-4o",
+            "options": {"api": "responses"},
+            **openai,
+        },
         {"name": "claude", "type": "anthropic", "model": "claude-haiku-4-5", "base_url": fake.url},
         {"name": "gemini", "type": "gemini", "model": "gemini-2.5-flash", "base_url": fake.url},
         {"name": "llava", "type": "openai-compatible", "model": "llava", **openai},

@@ -87,19 +87,31 @@ def test_dollars_per_backend_match_the_hand_calculation(estimate) -> None:  # ty
     assert cells["llava"].usd is None  # an open model has no price: unknown, never $0
 
 
-def test_dry_run_prints_tokens_and_dollars_per_backend(capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_prints_tokens_and_dollars_per_backend(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from evals.cli.main import main
 
+    monkeypatch.setenv("COLUMNS", "220")  # the table on one line per row
     code = main(
-        ["run", str(TASK), "--backends", "gpt-4o=openai:gpt-4o,claude=anthropic:claude-haiku-4-5,gemini=gemini:gemini-2.5-flash",
-         "--limit", str(N), "--dry-run"]
+        [
+            "run",
+            str(TASK),
+            "--backends",
+            "gpt-4o=openai:gpt-4o,claude=anthropic:claude-haiku-4-5,gemini=gemini:gemini-2.5-flash",
+            "--limit",
+            str(N),
+            "--dry-run",
+        ]
     )
     out = capsys.readouterr().out
     assert code == 0
     assert "video tok" in out
     for name in ("gpt-4o", "claude", "gemini"):
         assert f"{N * VIDEO_TOKENS[name]:,}" in out, name
-    assert "$" in out
+    for line in out.splitlines():  # each backend's row shows its dollars
+        if line.startswith("│video-motion-direction"):
+            assert "$0.00" in line, line
 
 
 def test_the_warning_names_the_task_whose_video_dominates(estimate) -> None:  # type: ignore[no-untyped-def]

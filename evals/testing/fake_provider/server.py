@@ -234,7 +234,9 @@ class FakeProvider:
             "videos": len(parsed.video),
             "audio": len(parsed.audio),
         }
-        self.state.record(Hit(arrived, provider, endpoint, parsed.sample, attempt, fault, parsed.model, **counts))
+        self.state.record(
+            Hit(arrived, provider, endpoint, parsed.sample, attempt, fault, parsed.model, **counts)
+        )
         latency = self._picker.latency_s()
         if latency:
             await asyncio.sleep(latency)
