@@ -215,6 +215,22 @@ ROWS: dict[str, Callable[[int], Row]] = {
     },
     "mmmu-pro-vision": lambda i: {"options": "['a', 'b', 'c', 'd']", "answer": LETTER[i]},
     "countbenchqa": lambda i: {"number": i + 2},
+    # Video benchmarks name their videos; the files are made in `video_files` below.
+    **{
+        name: lambda i: {
+            "videoID": f"clip{i}",
+            "options": ["A. a cat", "B. a dog", "C. a bird", "D. a fish"],
+            "answer": LETTER[i],
+            "duration": ["short", "medium", "long"][i],
+        }
+        for name in ("video-mme", "video-mme-audio")
+    },
+    "mvbench-action-sequence": lambda i: {
+        "video": f"clip{i}.mp4",
+        "candidates": ["Sat on the bed.", "Opened the door.", "Took the cup."],
+        "answer": ["Sat on the bed.", "Opened the door.", "Took the cup."][i],
+    },
+    "nextqa-mc": lambda i: {"video": i, "answer": i, "type": ["CW", "TN", "DC"][i]},
     **{name: blink_row for name in NAMES if name.startswith("blink-")},
     **{
         name: esb_row
@@ -339,6 +355,27 @@ def test_validate_checks_the_structure_without_network(name: str, monkeypatch: p
 # --- the mapping on look-alike data -----------------------------------------------------------
 
 
+@pytest.fixture(scope="module", autouse=True)
+def video_files(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The files the video benchmarks' rows name (clip0.mp4…, 0.mp4…), in the folder their
+    `media_files.root` variable points at: real short clips, decoded by the runner."""
+    folder = tmp_path_factory.mktemp("videos")
+    try:
+        from evals.generators.video_encode import encode_mp4
+    except ImportError:  # pragma: no cover
+        yield folder
+        return
+    for i in range(3):
+        frames = [Image.new("RGB", (32, 24), (40 * i, 9 * k, 90)) for k in range(8)]
+        clip = encode_mp4(frames, 4, (32, 24))
+        (folder / f"clip{i}.mp4").write_bytes(clip)
+        (folder / f"{i}.mp4").write_bytes(clip)
+    with pytest.MonkeyPatch.context() as patch:
+        for variable in ("VIDEO_MME_DIR", "MVBENCH_VIDEO_DIR", "NEXTQA_VIDEO_DIR"):
+            patch.setenv(variable, str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="module")
 def offline_tasks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list[Row]]]:
     folder = tmp_path_factory.mktemp("hub")
@@ -392,7 +429,7 @@ def test_mapping_yields_the_prompt_fields(
             assert str(row[question]).split("\n")[0] in request.prompt_text(), (name, question)
         parts = request.media_parts()
         assert len(parts) == expected_media(spec, media, row) >= 1
-        kinds = {"audio"} if spec.dataset.audio else {"image"}
+        kinds = {"audio"} if spec.dataset.audio else {"video"} if spec.dataset.video else {"image"}
         assert {p.kind for p in parts} == kinds
         if "@rot=" not in sample.id or sample.id.endswith("@rot=0"):
             assert sample.targets == expected_targets(spec, row)
