@@ -165,17 +165,19 @@ class Runner:
                     record.status, record.error = "error", error
                     self._journal(record, spent=0.0)
                 return
-            if video_parts(request):  # reads headers and draws the frames picture: off the loop
-                inputs = await asyncio.to_thread(self._inputs, sample, request)
-            else:
-                inputs = self._inputs(sample, request)
+            pictures: dict[int, tuple[float | None, bytes | None]] = {}
+            if video_parts(request):  # reads headers and draws the frames pictures: off the loop
+                pictures = await asyncio.to_thread(_video_pictures, request)
+            inputs = self._inputs(sample, pictures)
             prepared = _Prepared(request, canonical, *inputs)
             await asyncio.gather(*(self._run_one(task, b, sample, prepared) for b in backends))
         finally:
             sample.release_media()
             window.release()
 
-    def _inputs(self, sample: Sample, request: Request) -> tuple[list[MediaRef], list[MediaItem]]:
+    def _inputs(
+        self, sample: Sample, pictures: dict[int, tuple[float | None, bytes | None]]
+    ) -> tuple[list[MediaRef], list[MediaItem]]:
         """References to the sample's media (stored for previews when held only in memory), and
         the same media as a scorer sees them. A video is never read whole here: its reference
         carries its duration and a picture of the frames sampled from it."""
@@ -183,7 +185,7 @@ class Runner:
         items: list[MediaItem] = []
         for name, media in sample.media_fields():
             if media.kind == "video":
-                refs.append(self._video_ref(request, name, media))
+                refs.append(self._video_ref(name, media, *pictures.get(id(media), (None, None))))
                 items.append(MediaItem(media.kind, media.mime, media.sha256, name, _loader(media)))
                 continue
             data = media.data
@@ -195,21 +197,13 @@ class Runner:
             items.append(MediaItem(media.kind, media.mime, media.sha256, name, _loader(media)))
         return refs, items
 
-    def _video_ref(self, request: Request, name: str, media: Media) -> MediaRef:
+    def _video_ref(self, name: str, media: Media, seconds: float | None, picture: bytes | None) -> MediaRef:
         ref = MediaRef(kind="video", sha256=media.sha256, mime=media.mime, path=media.path, name=name)
-        ref.bytes = media.size()
+        ref.bytes, ref.seconds = media.size(), seconds
         if media.path is None and ref.bytes <= PREVIEW_LIMIT_BYTES:
             ref.stored = self.media.put("video", media.data, media.mime, name=name).stored
-        part = next((p for p in video_parts(request) if p.media is media), None)
-        if part is None:
-            return ref
-        try:
-            ref.seconds = info_of(request, part).seconds
-            shown = preview_frames(request, part)
-            picture = frames_picture([(f.time, f.data) for f in shown])
-        except MediaError:
-            return ref
-        ref.frames = self.media.put("image", picture, "image/jpeg", name=f"{name} frames")
+        if picture is not None:
+            ref.frames = self.media.put("image", picture, "image/jpeg", name=f"{name} frames")
         return ref
 
     async def _run_one(self, task: Task, backend: Backend, sample: Sample, prepared: _Prepared) -> None:
@@ -295,6 +289,20 @@ class Runner:
         bar = self._bars.get((record.task, record.backend))
         if bar is not None:
             self.progress.advance(bar, error=record.status != "ok", spent=spent)
+
+
+def _video_pictures(request: Request) -> dict[int, tuple[float | None, bytes | None]]:
+    """Per video (by its Media's id): its length and a picture of the frames sampled from it
+    (decoded already for the backends, or the default sampling's). Blocking: run in a thread."""
+    out: dict[int, tuple[float | None, bytes | None]] = {}
+    for part in video_parts(request):
+        try:
+            seconds = info_of(request, part).seconds
+            shown = preview_frames(request, part)
+            out[id(part.media)] = (seconds, frames_picture([(f.time, f.data) for f in shown]))
+        except MediaError:
+            out[id(part.media)] = (None, None)
+    return out
 
 
 def _loader(media: Media) -> Callable[[], bytes]:
