@@ -33,6 +33,7 @@ class CellEstimate:
     input_tokens: int = 0
     image_tokens: int = 0
     audio_tokens: int = 0
+    video_tokens: int = 0
     output_tokens: int = 0
     audio_seconds: float = 0.0
     usd: float | None = 0.0
@@ -98,6 +99,7 @@ def _cell_dict(c: CellEstimate) -> dict[str, object]:
         "input_tokens": c.input_tokens,
         "image_tokens": c.image_tokens,
         "audio_tokens": c.audio_tokens,
+        "video_tokens": c.video_tokens,
         "output_tokens": c.output_tokens,
         "audio_seconds": c.audio_seconds,
         "usd": c.usd,
@@ -198,6 +200,7 @@ def _add(cell: CellEstimate, usage: object, cost: object) -> None:
     cell.input_tokens += usage.input_tokens or 0
     cell.image_tokens += usage.image_tokens or 0
     cell.audio_tokens += usage.audio_tokens or 0
+    cell.video_tokens += usage.video_tokens or 0
     cell.output_tokens += usage.output_tokens or 0
     cell.audio_seconds += usage.audio_seconds or 0.0
     dollars = cost(usage)  # type: ignore[operator]
@@ -205,6 +208,35 @@ def _add(cell: CellEstimate, usage: object, cost: object) -> None:
         cell.unpriced += 1
     elif cell.usd is not None:
         cell.usd += float(dollars)
+
+
+VIDEO_DOMINATES = 0.5  # share of a run's estimated dollars above which video is named
+
+
+def video_dollars(cell: CellEstimate) -> float:
+    """The cell's dollars in proportion to its video tokens (input and output priced alike: a
+    lower bound for video when output costs more)."""
+    tokens = cell.input_tokens + cell.output_tokens
+    if not cell.usd or not tokens:
+        return 0.0
+    return cell.usd * cell.video_tokens / tokens
+
+
+def video_warning(estimate: PlanEstimate) -> str | None:
+    """A line naming the task whose video dominates the estimate, when video is most of it."""
+    total = estimate.known_usd
+    by_task: dict[str, float] = {}
+    for cell in estimate.cells:
+        by_task[cell.task] = by_task.get(cell.task, 0.0) + video_dollars(cell)
+    video = sum(by_task.values())
+    if total <= 0 or video / total < VIDEO_DOMINATES:
+        return None
+    task, dollars = max(by_task.items(), key=lambda item: item[1])
+    return (
+        f"video is {video / total:.0%} of the estimated ${total:.4f}; task {task!r} alone "
+        f"${dollars:.4f} ({dollars / total:.0%}). Fewer frames (fps, frames, max_frames), a smaller "
+        "max_side or detail: low on its video part lower it (docs/video.md)"
+    )
 
 
 def check_budget(estimate: PlanEstimate, budget_usd: float | None) -> None:
@@ -218,9 +250,11 @@ def check_budget(estimate: PlanEstimate, budget_usd: float | None) -> None:
     known = estimate.known_usd
     if known > budget_usd:
         worst = max(estimate.cells, key=lambda c: c.usd or 0.0)
+        video = video_warning(estimate)
         raise InputError(
             f"the run is estimated at ${known:.4f}, over the budget of ${budget_usd:.4f} "
-            f"(largest: {worst.task} on {worst.backend}, ${worst.usd or 0.0:.4f})",
+            f"(largest: {worst.task} on {worst.backend}, ${worst.usd or 0.0:.4f})"
+            + (f"; {video}" if video else ""),
             field="--budget",
             fix="raise --budget, lower --limit or max_tokens, or see the figures with --dry-run",
         )

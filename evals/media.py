@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 MediaKind = Literal["image", "audio", "video"]
 MEDIA_KINDS: tuple[MediaKind, ...] = ("image", "audio", "video")
@@ -44,9 +45,13 @@ class Media:
 
     The loader is called at most once; `release()` drops the bytes but keeps the hash, so a
     sample that has been sent to every backend stops holding memory.
+
+    A medium backed by a file (`from_file`: a video, which may be hours long) is never read
+    whole unless `data` is asked for: its hash streams through the file, and decoders read it
+    with `open()`.
     """
 
-    __slots__ = ("_data", "_loader", "_mime", "_sha256", "kind", "path")
+    __slots__ = ("_data", "_file", "_loader", "_mime", "_sha256", "kind", "path")
 
     def __init__(
         self,
@@ -62,6 +67,31 @@ class Media:
         self._data: bytes | None = None
         self._sha256: str | None = None
         self._mime = mime
+        self._file: Callable[[], Path] | None = None
+
+    @classmethod
+    def from_file(cls, kind: MediaKind, locate: Callable[[], Path], *, path: str | None = None) -> Media:
+        """A medium read from a file only as far as it is needed. `locate` returns the file (and
+        raises MediaError when it is missing or not allowed); it is called on each use."""
+        media = cls(kind, lambda: locate().read_bytes(), path=path)
+        media._file = locate
+        return media
+
+    def local_file(self) -> Path | None:
+        """The file a file-backed medium reads from (checked on each call), else None."""
+        return self._file() if self._file is not None else None
+
+    def open(self) -> BinaryIO:
+        """A binary stream of the medium's bytes: the file itself when file-backed."""
+        if self._file is not None and self._data is None:
+            return self._file().open("rb")
+        return io.BytesIO(self.data)
+
+    def size(self) -> int:
+        """Bytes, without reading a file-backed medium."""
+        if self._file is not None and self._data is None:
+            return self._file().stat().st_size
+        return len(self.data)
 
     @classmethod
     def from_path(cls, kind: MediaKind, path: Path) -> Media:
@@ -84,6 +114,12 @@ class Media:
 
     @property
     def sha256(self) -> str:
+        if self._sha256 is None and self._data is None and self._file is not None:
+            digest = hashlib.sha256()
+            with self._file().open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+            self._sha256 = digest.hexdigest()
         if self._sha256 is None:
             _ = self.data
         assert self._sha256 is not None
@@ -92,12 +128,18 @@ class Media:
     @property
     def mime(self) -> str:
         if self._mime is None:
-            self._mime = sniff_mime(self.data) or "application/octet-stream"
+            if self._file is not None and self._data is None:
+                with self._file().open("rb") as handle:
+                    head = handle.read(64)
+            else:
+                head = self.data
+            self._mime = sniff_mime(head) or "application/octet-stream"
         return self._mime
 
     def release(self) -> None:
-        """Forget the bytes (the hash stays); later reads are an error."""
-        if self._data is not None or self._sha256 is not None:
+        """Forget the bytes (the hash stays); later reads are an error (a file-backed medium
+        holds no bytes and stays readable from its file)."""
+        if (self._data is not None or self._sha256 is not None) and self._file is None:
             self._loader = None
         self._data = None
 

@@ -149,6 +149,9 @@ def make_plan(config: RunConfig, base: Path, *, check_backends: bool = True) -> 
 
 def _check_pair(task: Task, backend: Backend) -> None:
     needs = task.modalities()
+    if "video" in needs and "video" not in backend.modalities and "image" in backend.modalities:
+        needs = (needs - {"video"}) | {"image"}  # it gets the video as frames (docs/video.md)
+    _check_video_changes(backend)
     missing = sorted(needs - backend.modalities)
     if missing:
         raise InputError(
@@ -170,3 +173,23 @@ def _check_pair(task: Task, backend: Backend) -> None:
                 else "use a backend that produces that output, or filter this task out"
             ),
         )
+
+
+def _check_video_changes(backend: Backend) -> None:
+    """A backend's `video:` sampling changes name real settings with valid values."""
+    if not backend.config.video:
+        return
+    from pydantic import ValidationError
+
+    from evals.task.spec import SamplingSpec, merge_sampling
+
+    try:
+        SamplingSpec.model_validate(merge_sampling({}, backend.config.video))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "value"
+        raise InputError(
+            f"backend {backend.name!r} video sampling: {where}: {first['msg']}",
+            field=f"backends.{backend.name}.video",
+            fix=f"settings allowed: {', '.join(SamplingSpec.model_fields)} (docs/video.md)",
+        ) from None

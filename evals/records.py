@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from evals.media import Media, MediaKind
 from evals.rundata import ErrorInfo, ErrorKind, Latency, Usage
+from evals.video import VideoPlan
 
 __all__ = [
     "ErrorInfo",
@@ -44,6 +45,8 @@ class MediaPart:
     # What the medium is for, when a backend must tell inputs apart (an edit's "source" image
     # and its "mask"); None for ordinary content.
     role: str | None = None
+    # A video's sampling plan (frames, window, limits, per-backend variants); None: defaults.
+    video: VideoPlan | None = None
 
     @property
     def kind(self) -> str:
@@ -161,6 +164,8 @@ class Request:
                         ref["detail"] = part.detail
                     if part.role:
                         ref["role"] = part.role
+                    if part.video is not None:
+                        ref["video"] = part.video.record()
                     parts.append(ref)
             messages.append({"role": message.role, "parts": parts})
         canonical = {"messages": messages, "params": self.params.as_dict(), "output": self.output}

@@ -70,6 +70,7 @@ USAGE_TOKEN_FIELDS = (
     "audio_tokens",
     "output_audio_tokens",
     "reasoning_tokens",
+    "video_tokens",
 )
 
 
@@ -87,6 +88,9 @@ class Usage(Record):
     audio_seconds: float | None = None
     input_characters: int | None = None  # services priced by characters (text to speech)
     output_images: int | None = None  # images generated
+    # Input tokens spent on video: as the provider reports them (Gemini), or for a video sent as
+    # frames, the frames' share by the provider's image rule (APIs that report only a total).
+    video_tokens: int | None = None
 
     def is_empty(self) -> bool:
         return all(getattr(self, name) is None for name in type(self).model_fields)
@@ -130,6 +134,8 @@ class MediaRef(Record):
     stored: str | None = None
     name: str | None = None  # the field it came from, or the output's role
     bytes: int | None = None
+    seconds: float | None = None  # a video's duration (its header's), for length breakdowns
+    frames: MediaRef | None = None  # a video's poster frame and strip of sampled frames (an image)
 
 
 class ScorerCalls(Record):

@@ -19,7 +19,8 @@ from evals.backends.base import Backend, BackendOptions
 from evals.errors import InputError
 from evals.media import Media
 from evals.pricing import cost_of
-from evals.records import ErrorInfo, MediaPart, Request, Usage
+from evals.records import ErrorInfo, MediaPart, Request, Response, Usage
+from evals.video_request import Receiver, frame_text_tokens, send_of, window_seconds
 
 ClientT = TypeVar("ClientT")
 T = TypeVar("T")
@@ -130,7 +131,22 @@ class ProviderBackend(Backend, Generic[ClientT]):
     rules: ClassVar[TokenRules | None] = None
 
     def estimate_usage(self, request: Request) -> Usage | None:
-        return self.rules.estimate(self.model, request) if self.rules is not None else None
+        return self.rules.estimate(self.model, request, self.receiver) if self.rules is not None else None
+
+    def attribute_video(self, request: Request, sent: Request, response: Response) -> Response:
+        """Name the video's share of the prompt when the API reports only a total: the frames'
+        tokens by the provider's image rule, moved out of any image count the API gave."""
+        usage = response.usage
+        if sent is request or usage.video_tokens is not None or self.rules is None:
+            return response
+        share = self.rules.frame_share(self.model, request, sent)
+        if share:
+            if usage.input_tokens is not None:
+                share = min(share, usage.input_tokens)
+            usage.video_tokens = share
+            if usage.image_tokens is not None:
+                usage.image_tokens = max(0, usage.image_tokens - share) or None
+        return response
 
     def versions(self) -> dict[str, str]:
         try:
@@ -160,11 +176,50 @@ class TokenRules:
     def media_tokens(self, model: str, part: MediaPart, facts: _tokens.MediaFacts) -> int | None:
         return None
 
-    def estimate(self, model: str, request: Request) -> Usage | None:
+    def native_video_tokens(self, model: str, seconds: float, has_audio: bool) -> tuple[int, int] | None:
+        """(video, audio) tokens of a video sent as a file; None where the provider takes none."""
+        return None
+
+    def video_tokens(
+        self, model: str, request: Request, part: MediaPart, receiver: Receiver
+    ) -> tuple[int, int, int] | None:
+        """(video, audio, text) tokens of one video part as this backend is sent it, from the
+        header alone: frames × the image rule at the frames' size and detail (plus the
+        timestamps' text, and the audio track where it goes along), or the provider's
+        per-second rates when it takes the file."""
+        send = send_of(request, part, receiver)
+        seconds = window_seconds(send)
+        if send.mode == "native":
+            native = self.native_video_tokens(model, seconds, send.info.has_audio)
+            return None if native is None else (native[0], native[1], 0)
+        width, height = send.sampling.frame_size(send.info.width, send.info.height)
+        frame = MediaPart(Media.from_bytes("image", b""), send.sampling.detail)
+        per_frame = self.media_tokens(model, frame, _tokens.MediaFacts(width, height))
+        if per_frame is None:
+            return None
+        audio = 0
+        if send.audio:
+            counted = self.media_tokens(
+                model, MediaPart(Media.from_bytes("audio", b"")), _tokens.MediaFacts(seconds=seconds)
+            )
+            if counted is None:
+                return None
+            audio = counted
+        return _tokens.frames_tokens(per_frame, len(send.times)), audio, frame_text_tokens(send)
+
+    def estimate(self, model: str, request: Request, receiver: Receiver | None = None) -> Usage | None:
         text = "\n".join(m.text for m in request.messages)
         tokens = _tokens.text_tokens(text)
-        image = audio = 0
+        image = audio = video = 0
         for part in request.media_parts():
+            if part.kind == "video" and receiver is not None:
+                found = self.video_tokens(model, request, part, receiver)
+                if found is None:
+                    return None
+                video += found[0]
+                audio += found[1]
+                tokens += sum(found)
+                continue
             counted = self.media_tokens(model, part, request_facts(request, part.media))
             if counted is None:
                 return None
@@ -176,7 +231,22 @@ class TokenRules:
             output_tokens=request.params.max_tokens or DEFAULT_OUTPUT_TOKENS,
             image_tokens=image or None,
             audio_tokens=audio or None,
+            video_tokens=video or None,
         )
+
+    def frame_share(self, model: str, original: Request, sent: Request) -> int | None:
+        """Tokens of the frames a video was sent as (the image parts `sent` has and `original`
+        does not), by the image rule: for APIs that report only a prompt total."""
+        given = {id(p.media) for p in original.media_parts()}
+        total = 0
+        for part in sent.media_parts():
+            if part.kind != "image" or id(part.media) in given:
+                continue
+            counted = self.media_tokens(model, part, request_facts(sent, part.media))
+            if counted is None:
+                return None
+            total += counted
+        return total
 
 
 class StainlessBackend(ProviderBackend[ClientT]):

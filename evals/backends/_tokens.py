@@ -124,6 +124,21 @@ GEMINI_AUDIO_TOKENS_PER_S = 32
 GEMINI_VIDEO_TOKENS_PER_S = 263
 
 
+def gemini_video_tokens(seconds: float, has_audio: bool) -> tuple[int, int]:
+    """(video, audio) tokens of a video sent natively: Gemini's token docs give fixed rates of
+    263 a second for video (one frame a second at 258, plus its timestamp) and 32 a second for
+    audio; a file with an audio track is counted at both (the video-understanding guide's
+    "about 300 tokens a second" at the default media resolution)."""
+    video = math.ceil(seconds * GEMINI_VIDEO_TOKENS_PER_S)
+    return video, math.ceil(seconds * GEMINI_AUDIO_TOKENS_PER_S) if has_audio else 0
+
+
+def frames_tokens(per_frame: int, frames: int) -> int:
+    """A video sent as frames costs each frame as an image (OpenAI, Anthropic, open models):
+    frames × the image rule at the frames' size and detail."""
+    return per_frame * frames
+
+
 def gemini_image_tokens(width: int, height: int) -> int:
     """Gemini 2.x token docs: both sides ≤ 384 px → 258; otherwise 768×768 tiles of 258 each.
     Our reading (Google publishes no code; the docs say "cropped and scaled as needed" without

@@ -19,6 +19,7 @@ from evals.errors import InputError
 from evals.records import ErrorInfo, Request, Response, Sample, Usage
 from evals.registry import Registry
 from evals.secrets import remember_secret
+from evals.video_request import Receiver, for_backend
 
 BackendKind = Literal["provider", "engine", "baseline"]
 
@@ -42,6 +43,11 @@ class BackendConfig(BaseModel):
     max_retry_wait: float = Field(60.0, ge=0, description="cap on one wait, Retry-After included")
     tasks: list[str] | None = Field(None, description="glob patterns of tasks to run it on")
     options: dict[str, Any] = Field(default_factory=dict)
+    video: dict[str, Any] | None = Field(
+        None,
+        description="sampling changes for every video this backend gets, over the task's "
+        "(e.g. {frames: 1}: the single-middle-frame ablation); docs/video.md",
+    )
 
 
 class BackendOptions(BaseModel):
@@ -112,14 +118,33 @@ class Backend(ABC):
 
     def cache_identity(self) -> dict[str, Any]:
         """What, besides the request, determines the answer: part of the cache key."""
-        return {"type": self.type_name, "model": self.model, "options": self.options.model_dump()}
+        identity = {"type": self.type_name, "model": self.model, "options": self.options.model_dump()}
+        if self.config.video:
+            identity["video"] = dict(sorted(self.config.video.items()))
+        return identity
+
+    @property
+    def receiver(self) -> Receiver:
+        """How this backend gets videos: as video where it takes them, else as frames."""
+        changes = tuple(sorted((self.config.video or {}).items()))
+        return Receiver(self.name, self.type_name, self.modalities, changes)
+
+    def prepare(self, request: Request) -> Request:
+        """The request as this backend receives it (video parts become frames, or stay video)."""
+        return for_backend(request, self.receiver)
 
     async def setup(self, task: TaskInfo) -> None:
         """Called once per task before its samples (baselines read the dataset's answers here)."""
 
     async def answer(self, request: Request, sample: Sample) -> Response:
-        """What the runner calls. Only baselines look at the sample; models get the request."""
-        return await self.generate(request)
+        """What the runner calls. Only baselines look at the sample; models get the request,
+        with its videos as this backend takes them."""
+        sent = self.prepare(request)
+        return self.attribute_video(request, sent, await self.generate(sent))
+
+    def attribute_video(self, request: Request, sent: Request, response: Response) -> Response:
+        """Provider backends name the video's share of the usage here (see ProviderBackend)."""
+        return response
 
     @abstractmethod
     async def generate(self, request: Request) -> Response:

@@ -23,6 +23,7 @@ from evals.backends._provider import ProviderBackend, TokenRules
 from evals.backends.base import BackendOptions
 from evals.media import Media
 from evals.records import MediaPart, Request, Response, TextPart, Usage
+from evals.video_request import info_of, sampling_for
 
 if TYPE_CHECKING:
     from google import genai
@@ -40,6 +41,9 @@ class GeminiRules(TokenRules):
         if part.kind == "video" and facts.seconds is not None:
             return math.ceil(facts.seconds * _tokens.GEMINI_VIDEO_TOKENS_PER_S)
         return None
+
+    def native_video_tokens(self, model: str, seconds: float, has_audio: bool) -> tuple[int, int] | None:
+        return _tokens.gemini_video_tokens(seconds, has_audio)
 
 
 class GeminiOptions(BackendOptions):
@@ -101,12 +105,12 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
         sha = media.sha256
         upload = self._uploads.get(sha)
         if upload is None or (upload.done() and (upload.cancelled() or upload.exception() is not None)):
-            upload = asyncio.ensure_future(self._upload(media.data, media.mime, sha))
+            upload = asyncio.ensure_future(self._upload(media, media.mime, sha))
             self._uploads[sha] = upload
         # A sample that times out stops waiting, but the upload goes on for the others.
         return await asyncio.shield(upload)
 
-    async def _upload(self, data: bytes, mime: str, sha: str) -> types.File:
+    async def _upload(self, media: Media, mime: str, sha: str) -> types.File:
         from google.genai import errors, types
 
         files = self.client.aio.files
@@ -122,7 +126,8 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
             config = types.UploadFileConfig(mime_type=mime, display_name=f"evals {sha[:12]}")
             if self.options.reuse_uploads:
                 config.name = name
-            found = await files.upload(file=io.BytesIO(data), config=config)
+            local = media.local_file()  # a file-backed video streams from disk, never read whole
+            found = await files.upload(file=str(local) if local else io.BytesIO(media.data), config=config)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.options.file_wait_s
         while found.state == types.FileState.PROCESSING:
@@ -151,15 +156,27 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
                         parts.append(types.Part(text=part.text))
                     continue
                 media = part.media
-                if part.kind == "video" and len(media.data) > self.options.inline_video_max_bytes:
+                if part.kind == "video" and media.size() > self.options.inline_video_max_bytes:
                     uploaded = await self.file_for(media)
                     parts.append(
                         types.Part.from_uri(file_uri=uploaded.uri or "", mime_type=uploaded.mime_type)
                     )
                 else:
                     parts.append(types.Part.from_bytes(data=media.data, mime_type=media.mime))
+                if part.kind == "video":
+                    parts[-1].video_metadata = self._video_window(request, part)
             out.append(types.Content(role="model" if message.role == "assistant" else "user", parts=parts))
         return out
+
+    def _video_window(self, request: Request, part: MediaPart) -> types.VideoMetadata | None:
+        """The sampling's window as the API's start/end offsets (Gemini samples 1 fps itself)."""
+        from google.genai import types
+
+        sampling = sampling_for(part, self.receiver)
+        if sampling.start is None and sampling.end is None:
+            return None
+        start, end = sampling.window(info_of(request, part).seconds)
+        return types.VideoMetadata(start_offset=f"{start:g}s", end_offset=f"{end:g}s")
 
     def generation_config(self, request: Request) -> types.GenerateContentConfig:
         from google.genai import types
@@ -228,5 +245,6 @@ def _usage(meta: Any) -> Usage:
         cached_input_tokens=meta.cached_content_token_count,
         image_tokens=by_modality.get("IMAGE"),
         audio_tokens=by_modality.get("AUDIO"),
+        video_tokens=by_modality.get("VIDEO"),
         reasoning_tokens=meta.thoughts_token_count,
     )

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from evals import fmt
 from evals.config import RunConfig
-from evals.estimate import CellEstimate, PlanEstimate, estimate_plan
+from evals.estimate import CellEstimate, PlanEstimate, estimate_plan, video_warning
 from evals.plan import make_plan
 
 
@@ -22,6 +22,7 @@ def _row(cell: CellEstimate) -> list[str]:
         str(cell.samples),
         tokens,
         f"{cell.image_tokens:,}" if cell.image_tokens else "",
+        f"{cell.video_tokens:,}" if cell.video_tokens else "",
         f"{cell.output_tokens:,}",
         f"{cell.audio_seconds / 60:,.1f}" if cell.audio_seconds else "",
         fmt.cost(cell.usd),
@@ -37,6 +38,7 @@ def plan_table(config: RunConfig, estimate: PlanEstimate) -> Table:
         "samples",
         "input tok",
         "image tok",
+        "video tok",
         "output tok ≤",
         "audio min",
     ):
@@ -53,6 +55,7 @@ def plan_table(config: RunConfig, estimate: PlanEstimate) -> Table:
         str(estimate.samples),
         f"{sum(c.input_tokens for c in estimate.cells):,}",
         f"{sum(c.image_tokens for c in estimate.cells):,}",
+        f"{sum(c.video_tokens for c in estimate.cells):,}",
         f"{sum(c.output_tokens for c in estimate.cells):,}",
         "",
         shown,
@@ -98,8 +101,12 @@ def print_plan(config: RunConfig, base: Path, *, console: Console | None = None)
             out.print(f"[yellow]{cell.task} · {cell.backend}: {note}[/]")
     out.print(
         "Text at ~4 characters a token, images and audio by each provider's published rule, "
+        "video as frames × the image rule or at the provider's per-second rate, "
         "output at max_tokens (an upper bound); see docs/cost.md."
     )
+    warning = video_warning(estimate)
+    if warning:
+        out.print(f"[yellow]{warning}[/]")
     if config.budget_usd is not None:
         verdict = "within" if estimate.known_usd <= config.budget_usd else "OVER"
         out.print(f"budget {fmt.cost(config.budget_usd)}: the known estimate is {verdict} it")

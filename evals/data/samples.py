@@ -43,6 +43,15 @@ def open_source(
 
     A hub source also gets the task file (its errors point into it) and the provenance (the
     declared columns and row counts it checks the real dataset against)."""
+    source = _open_source(spec, base, task_file=task_file, provenance=provenance)
+    if spec.media_files is not None:
+        source.media_files = (base, spec.media_files.root, spec.media_files.pattern)
+    return source
+
+
+def _open_source(
+    spec: DatasetSpec, base: Path, *, task_file: Path | None, provenance: ProvenanceSpec | None
+) -> RowSource:
     media = spec.media_columns
     match spec:
         case JsonlSource():

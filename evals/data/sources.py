@@ -14,13 +14,15 @@ from typing import Any
 from evals.data.paths import resolve_inside
 from evals.errors import InputError, MediaError
 from evals.media import Media, MediaKind
-from evals.media_check import check_media
+from evals.media_check import check_media, check_video_file
 
 
 class RowSource(ABC):
     """Where rows come from. `label` names the source in error messages."""
 
     label: str
+    # (task folder, root as written, pattern): media columns that name files (dataset.media_files)
+    media_files: tuple[Path, str, str] | None = None
 
     @abstractmethod
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -39,6 +41,13 @@ class RowSource(ABC):
         return self._one(value, kind, where)
 
     def _one(self, value: Any, kind: MediaKind, where: str) -> Media:
+        if isinstance(value, str | int) and self.media_files is not None:
+            base, root, pattern = self.media_files
+            relative = pattern.format(value)
+            locate = _locator(base, relative, where, root=root, kind=kind)
+            if kind == "video":
+                return Media.from_file(kind, locate, path=relative)
+            return Media(kind, lambda: check_media(kind, locate().read_bytes(), where), path=relative)
         if isinstance(value, bytes | bytearray):
             data = bytes(value)
             return Media(kind, lambda: check_media(kind, data, where))
@@ -71,6 +80,10 @@ class FileRowSource(RowSource):
             )
 
     def _one(self, value: Any, kind: MediaKind, where: str) -> Media:
+        if self.media_files is not None:
+            return super()._one(value, kind, where)
+        if isinstance(value, str) and kind == "video":
+            return Media.from_file(kind, _locator(self.root, value, where), path=str(self.root / value))
         if isinstance(value, str):
             root, relative = self.root, value
 
@@ -89,6 +102,45 @@ class FileRowSource(RowSource):
 
             return Media(kind, load, path=str(self.root / value))
         return super()._one(value, kind, where)
+
+
+def _media_root(base: Path, written: str, where: str) -> Path:
+    """dataset.media_files.root with ${VAR} read from the environment, relative to the task."""
+    import os
+    import re
+
+    missing = [name for name in re.findall(r"\$\{(\w+)\}", written) if not os.environ.get(name)]
+    if missing:
+        raise MediaError(
+            f"{where}: dataset.media_files.root needs ${{{missing[0]}}}; "
+            f"export {missing[0]}=/folder/of/the/files"
+        )
+    return base / os.path.expandvars(written)
+
+
+def _locator(
+    base: Path, relative: str, where: str, *, root: str | None = None, kind: MediaKind = "video"
+) -> Callable[[], Path]:
+    """The checked path of a file-backed medium (a video: read as it is decoded, never whole);
+    checked once, on first use."""
+    checked: list[Path] = []
+
+    def locate() -> Path:
+        if checked:
+            return checked[0]
+        folder = _media_root(base, root, where) if root is not None else base
+        try:
+            target = resolve_inside(folder, relative)
+        except MediaError as exc:
+            raise MediaError(f"{where}: {exc}") from None
+        if not target.exists():
+            raise MediaError(f"{where}: {kind} file {relative!r} not found")
+        if not target.is_file():
+            raise MediaError(f"{where}: cannot read {relative!r}: not a file")
+        checked.append(check_video_file(target, where) if kind == "video" else target)
+        return checked[0]
+
+    return locate
 
 
 class JsonlRowSource(FileRowSource):

@@ -21,6 +21,17 @@ class SampleSpec(Strict):
     seed: int = 0
 
 
+class MediaFilesSpec(Strict):
+    """Media the rows name by file rather than hold: a benchmark's videos, downloaded and
+    unpacked apart from its rows. A row's value `v` of a media column is the file
+    `root/pattern.format(v)`; files may not leave `root`."""
+
+    root: str = Field(
+        description="folder holding the files; relative to the task file; ${VAR} reads the environment"
+    )
+    pattern: str = Field("{}", description="file path from the column's value, e.g. '{}.mp4'")
+
+
 class _DatasetBase(Strict):
     """Field mapping shared by every source. Column paths: `a`, `a.b`, `a[0]`, `a[*].b`."""
 
@@ -49,6 +60,9 @@ class _DatasetBase(Strict):
         default_factory=dict,
         description="reference values renamed: an option's index to its letter (AI2D, ScienceQA: "
         "{'0': A, '1': B}), 1/0 to yes/no (HallusionBench); other values are kept",
+    )
+    media_files: MediaFilesSpec | None = Field(
+        None, description="media columns that name files under a local folder (videos downloaded apart)"
     )
     circular: bool = Field(
         False,

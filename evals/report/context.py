@@ -12,6 +12,7 @@ from evals.report.plots import PlotFile
 from evals.report.ranking import TaskRanking, rank_run
 from evals.report.samples import SampleView, select_samples
 from evals.report.tables import Table
+from evals.report.video_length import TITLE, length_table
 from evals.rundata import RunInfo, SampleRecord, Summary
 from evals.rundir import MediaStore
 
@@ -77,6 +78,11 @@ class ReportData:
         return [p for p in self.plots if p.task is None]
 
 
+def _by_length(ranking: TaskRanking, records: list[SampleRecord]) -> list[tuple[str, Table]]:
+    table = length_table(ranking, records)
+    return [(TITLE, table)] if table is not None else []
+
+
 def build_report(
     run: RunInfo,
     summary: Summary,
@@ -101,7 +107,7 @@ def build_report(
                 kind=ranking.kind,
                 ranking=ranking,
                 leaderboard=tables.leaderboard(ranking),
-                breakdowns=tables.breakdown_tables(ranking),
+                breakdowns=tables.breakdown_tables(ranking) + _by_length(ranking, by_task.get(name, [])),
                 classification=tables.classification_tables(ranking),
                 worst=worst,
                 surprising=surprising,

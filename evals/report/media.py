@@ -227,7 +227,26 @@ def attach_previews(
                 answer.previews.append(_preview_of(ref, lookup, budget))
 
 
+def video_preview(ref: MediaRef, lookup: MediaLookup, budget: Budget) -> Preview:
+    """A video's poster frame and strip of the frames sampled from it (drawn at run time and
+    kept in the run directory), with its length."""
+    length = f"video, {ref.seconds:.1f} s" if ref.seconds is not None else "video"
+    frames = ref.frames
+    picture = lookup.read(frames) if frames is not None else None
+    if frames is None or picture is None:
+        return Preview("video", caption=f"{length} (no preview: frames not kept)")
+    if not budget.take(len(picture)):
+        return Preview("video", caption=f"{length} (preview left out: the report's media budget is spent)")
+    return Preview(
+        "video",
+        image_uri=data_uri(frames.mime or "image/jpeg", picture),
+        caption=length + ", sampled frames",
+    )
+
+
 def _preview_of(ref: MediaRef, lookup: MediaLookup, budget: Budget) -> Preview:
+    if ref.kind == "video":
+        return video_preview(ref, lookup, budget)
     data = lookup.read(ref)
     if data is None:
         return Preview(ref.kind, caption=f"{ref.kind} (not available to preview)")

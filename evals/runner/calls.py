@@ -150,7 +150,9 @@ class Caller:
                 self.stats.requests += 1
                 try:
                     answer = (
-                        backend.answer(request, sample) if sample is not None else backend.generate(request)
+                        backend.answer(request, sample)
+                        if sample is not None
+                        else backend.generate(backend.prepare(request))
                     )
                     response = await asyncio.wait_for(answer, timeout)
                     error = response.error

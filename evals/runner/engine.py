@@ -33,6 +33,9 @@ from evals.scoring import MediaItem, ScoreInput
 from evals.secrets import scrub
 from evals.task.loader import Task
 from evals.values import has_surrogates, json_safe, safe_text
+from evals.video_request import info_of, preview_frames, video_parts
+from evals.video_request import prepare as prepare_videos
+from evals.video_strip import frames_picture
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +156,8 @@ class Runner:
                 canonical = request.canonical()  # reads and hashes the media, once
             except InputError as exc:  # a template that fails on this row: the task must change
                 raise exc.located(file=str(task.path) if task.path else None) from None
+                if video_parts(request):  # frames decoded once for every backend, off the loop
+                    await asyncio.to_thread(prepare_videos, request, [b.receiver for b in backends])
             except MediaError as exc:
                 error = ErrorInfo(kind="media", message=scrub(str(exc)))
                 for backend in backends:
@@ -160,18 +165,29 @@ class Runner:
                     record.status, record.error = "error", error
                     self._journal(record, spent=0.0)
                 return
-            prepared = _Prepared(request, canonical, *self._inputs(sample))
+            pictures: dict[int, tuple[float | None, bytes | None]] = {}
+            if video_parts(request):  # reads headers and draws the frames pictures: off the loop
+                pictures = await asyncio.to_thread(_video_pictures, request)
+            inputs = self._inputs(sample, pictures)
+            prepared = _Prepared(request, canonical, *inputs)
             await asyncio.gather(*(self._run_one(task, b, sample, prepared) for b in backends))
         finally:
             sample.release_media()
             window.release()
 
-    def _inputs(self, sample: Sample) -> tuple[list[MediaRef], list[MediaItem]]:
+    def _inputs(
+        self, sample: Sample, pictures: dict[int, tuple[float | None, bytes | None]]
+    ) -> tuple[list[MediaRef], list[MediaItem]]:
         """References to the sample's media (stored for previews when held only in memory), and
-        the same media as a scorer sees them."""
+        the same media as a scorer sees them. A video is never read whole here: its reference
+        carries its duration and a picture of the frames sampled from it."""
         refs: list[MediaRef] = []
         items: list[MediaItem] = []
         for name, media in sample.media_fields():
+            if media.kind == "video":
+                refs.append(self._video_ref(name, media, *pictures.get(id(media), (None, None))))
+                items.append(MediaItem(media.kind, media.mime, media.sha256, name, _loader(media)))
+                continue
             data = media.data
             ref = MediaRef(kind=media.kind, sha256=media.sha256, mime=media.mime, path=media.path, name=name)
             if media.path is None and len(data) <= PREVIEW_LIMIT_BYTES:
@@ -180,6 +196,15 @@ class Runner:
             refs.append(ref)
             items.append(MediaItem(media.kind, media.mime, media.sha256, name, _loader(media)))
         return refs, items
+
+    def _video_ref(self, name: str, media: Media, seconds: float | None, picture: bytes | None) -> MediaRef:
+        ref = MediaRef(kind="video", sha256=media.sha256, mime=media.mime, path=media.path, name=name)
+        ref.bytes, ref.seconds = media.size(), seconds
+        if media.path is None and ref.bytes <= PREVIEW_LIMIT_BYTES:
+            ref.stored = self.media.put("video", media.data, media.mime, name=name).stored
+        if picture is not None:
+            ref.frames = self.media.put("image", picture, "image/jpeg", name=f"{name} frames")
+        return ref
 
     async def _run_one(self, task: Task, backend: Backend, sample: Sample, prepared: _Prepared) -> None:
         result = await self.caller.call(backend, prepared.request, sample, canonical=prepared.canonical)
@@ -264,6 +289,20 @@ class Runner:
         bar = self._bars.get((record.task, record.backend))
         if bar is not None:
             self.progress.advance(bar, error=record.status != "ok", spent=spent)
+
+
+def _video_pictures(request: Request) -> dict[int, tuple[float | None, bytes | None]]:
+    """Per video (by its Media's id): its length and a picture of the frames sampled from it
+    (decoded already for the backends, or the default sampling's). Blocking: run in a thread."""
+    out: dict[int, tuple[float | None, bytes | None]] = {}
+    for part in video_parts(request):
+        try:
+            seconds = info_of(request, part).seconds
+            shown = preview_frames(request, part)
+            out[id(part.media)] = (seconds, frames_picture([(f.time, f.data) for f in shown]))
+        except MediaError:
+            out[id(part.media)] = (None, None)
+    return out
 
 
 def _loader(media: Media) -> Callable[[], bytes]:

@@ -23,9 +23,12 @@ from evals.task.spec import (
     GenerationSpec,
     ImagePartSpec,
     PromptSpec,
+    SamplingSpec,
     TextPartSpec,
     VideoPartSpec,
+    merge_sampling,
 )
+from evals.video import Sampling, VideoPlan
 
 _ENV = ImmutableSandboxedEnvironment(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
@@ -66,6 +69,23 @@ class _MediaStep:
     kind: str
     field: str
     detail: str | None
+    video: VideoPlan | None = None
+
+
+def video_plan(part: VideoPartSpec) -> VideoPlan:
+    """A video part's sampling as the records carry it (variants merged over the default)."""
+    base = part.sampling_fields()
+    variants = tuple(
+        (name, _sampling(SamplingSpec.model_validate(merge_sampling(base, changes))))
+        for name, changes in sorted(part.backends.items())
+    )
+    return VideoPlan(
+        default=_sampling(part), backends=variants, max_seconds=part.max_seconds, max_pixels=part.max_pixels
+    )
+
+
+def _sampling(spec: SamplingSpec) -> Sampling:
+    return Sampling(**{name: getattr(spec, name) for name in SamplingSpec.model_fields})
 
 
 class PromptBuilder:
@@ -91,7 +111,8 @@ class PromptBuilder:
             else:
                 kind, field = _media_spec(part)
                 detail = part.detail if isinstance(part, ImagePartSpec) else None
-                self._steps.append(_MediaStep(kind, field, detail))
+                plan = video_plan(part) if isinstance(part, VideoPartSpec) else None
+                self._steps.append(_MediaStep(kind, field, detail, plan))
         self._params = GenerationParams(
             max_tokens=generation.max_tokens,
             temperature=generation.temperature,
@@ -162,7 +183,7 @@ class PromptBuilder:
             if isinstance(step, _TextStep):
                 parts.append(TextPart(self._render(step.template, step.where, sample)))
             else:
-                parts.extend(MediaPart(m, step.detail) for m in self._media(step, sample))
+                parts.extend(MediaPart(m, step.detail, video=step.video) for m in self._media(step, sample))
         messages.append(Message("user", tuple(parts)))
         return Request(
             task=self.task,

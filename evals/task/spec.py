@@ -66,8 +66,83 @@ class AudioPartSpec(Strict):
     audio: str = Field(description="name of the media field holding the audio")
 
 
-class VideoPartSpec(Strict):
+class SamplingSpec(Strict):
+    """How frames are drawn from a video (docs/video.md). At most one of fps, frames, keyframes;
+    none of them: 8 frames spread evenly."""
+
+    fps: float | None = Field(None, gt=0, le=120, description="one frame every 1/fps seconds")
+    frames: int | None = Field(
+        None, ge=1, le=1024, description="N frames at the centres of N equal spans (1: the middle frame)"
+    )
+    keyframes: bool = Field(False, description="the video's own keyframes")
+    max_frames: int = Field(32, ge=1, le=1024, description="cap; more frames are thinned evenly")
+    start: float | None = Field(None, ge=0, description="window start, seconds")
+    end: float | None = Field(None, gt=0, description="window end, seconds")
+    max_side: int = Field(512, ge=16, le=4096, description="frames are scaled down to this longer side")
+    detail: Literal["low", "high", "auto"] | None = Field(None, description="image detail of each frame")
+    timestamps: bool = Field(True, description="a text part with the frame's time before each frame")
+    timestamp_format: str = Field(
+        "[{time}]", description="text before each frame: {time} is 0:03.5, {seconds} is 3.5"
+    )
+    audio_track: bool = Field(
+        False, description="also send the audio track (WAV) to backends that take audio"
+    )
+    send: Literal["auto", "frames", "native"] = Field(
+        "auto",
+        description="native: the file itself; frames: images; auto: native where the backend takes video",
+    )
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> SamplingSpec:
+        rules = [name for name in ("fps", "frames") if getattr(self, name) is not None]
+        rules += ["keyframes"] if self.keyframes else []
+        if len(rules) > 1:
+            raise ValueError(f"give one of fps, frames, keyframes (got {', '.join(rules)})")
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        try:
+            self.timestamp_format.format(time="0:00.0", seconds="0.0")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                f"timestamp_format {self.timestamp_format!r} may use only {{time}} and {{seconds}}"
+            ) from exc
+        return self
+
+
+_RULES = ("fps", "frames", "keyframes")
+
+
+def merge_sampling(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Sampling fields with changes applied; a change that names a rule (fps, frames,
+    keyframes) replaces the base's rule rather than adding a second one."""
+    merged = dict(base)
+    if any(rule in changes for rule in _RULES):
+        merged.update(fps=None, frames=None, keyframes=False)
+    merged.update(changes)
+    return merged
+
+
+class VideoPartSpec(SamplingSpec):
     video: str = Field(description="name of the media field holding the video")
+    backends: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="sampling changes for a backend, by its name or type: {gemini: {send: native}}",
+    )
+    max_seconds: float = Field(4 * 3600.0, gt=0, description="longer videos are a media error")
+    max_pixels: int = Field(35_000_000, gt=0, description="larger frames are a media error")
+
+    @model_validator(mode="after")
+    def _variants_valid(self) -> VideoPartSpec:
+        base = self.sampling_fields()
+        for name, changes in self.backends.items():
+            try:
+                SamplingSpec.model_validate(merge_sampling(base, changes))
+            except ValueError as exc:
+                raise ValueError(f"backends.{name}: {exc}") from None
+        return self
+
+    def sampling_fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in SamplingSpec.model_fields}
 
 
 _PART_KEYS = ("text", "image", "audio", "video")

@@ -80,15 +80,16 @@ def wav(seconds: float, rate: int = 16_000) -> bytes:
 
 
 def mp4(seconds: float, payload: int = 2048, seed: int = 0) -> bytes:
-    """A minimal MP4 container (ftyp, moov/mvhd with the duration, mdat): enough for the
-    sniffer, the fake provider's token count and the estimate; not playable."""
+    """A playable MP4 of `seconds` (4 frames a second, 32×32, drawn with PIL and encoded with
+    PyAV), padded with a `free` box of `payload` bytes that vary with `seed`: sizes and contents
+    for upload tests, a real header for the sniffer, the estimate and the fake's token count."""
+    from evals.generators.video_encode import encode_mp4
 
-    def box(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", 8 + len(body)) + kind + body
-
-    mvhd = box(b"mvhd", bytes(4) + struct.pack(">IIII", 0, 0, 1000, int(seconds * 1000)) + bytes(80))
-    data = bytes((seed + i) % 251 for i in range(payload))
-    return box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2mp41") + box(b"moov", mvhd) + box(b"mdat", data)
+    frames = [
+        Image.new("RGB", (32, 32), (seed * 37 % 255, i * 9 % 255, 90)) for i in range(round(seconds * 4))
+    ]
+    padding = bytes((seed + i) % 251 for i in range(payload))
+    return encode_mp4(frames, 4, (32, 32)) + struct.pack(">I", 8 + len(padding)) + b"free" + padding
 
 
 def image(data: bytes, path: str | None = None) -> Media:

@@ -25,6 +25,8 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.registry",
         "evals.yamlfile",
         "evals.media",
+        "evals.video",
+        "evals.video_strip",
         "evals.corpus",
         "evals.stats",
         "evals.agreement",
@@ -34,6 +36,7 @@ LAYERS: list[tuple[str, ...]] = [
     ),
     (
         "evals.records",
+        "evals.video_request",
         "evals.media_check",
         "evals.journal",
         "evals.rundir",

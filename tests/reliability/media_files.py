@@ -56,11 +56,19 @@ def corrupt_wav() -> bytes:
 
 
 def mp4(seconds: float = 2.0, payload: int = 512, moov: bool = True) -> bytes:
-    """A minimal MP4 (ftyp, moov/mvhd with the duration, mdat): enough for the checks."""
+    """A playable MP4 of `seconds` (4 frames a second, 32×32, PyAV) with a `free` box of
+    `payload` bytes; `moov=False` drops its moov box (a file no player can open)."""
+    from PIL import Image
 
-    def box(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", 8 + len(body)) + kind + body
+    from evals.generators.video_encode import encode_mp4
 
-    mvhd = box(b"mvhd", bytes(4) + struct.pack(">IIII", 0, 0, 1000, int(seconds * 1000)) + bytes(80))
-    head = box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2mp41")
-    return head + (box(b"moov", mvhd) if moov else b"") + box(b"mdat", bytes(payload))
+    frames = [Image.new("RGB", (32, 32), (i * 20 % 255, 90, 160)) for i in range(round(seconds * 4))]
+    data = encode_mp4(frames, 4, (32, 32)) + struct.pack(">I", 8 + payload) + b"free" + bytes(payload)
+    if moov:
+        return data
+    at, out = 0, b""
+    while at < len(data):
+        size, kind = struct.unpack(">I4s", data[at : at + 8])
+        out += b"" if kind == b"moov" else data[at : at + size]
+        at += size
+    return out

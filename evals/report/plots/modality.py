@@ -1,4 +1,4 @@
-"""Tokens and cost by modality (text, image, audio), per backend."""
+"""Tokens and cost by modality (text, image, audio, video), per backend."""
 
 from __future__ import annotations
 
@@ -7,8 +7,14 @@ from matplotlib.figure import Figure
 
 from evals.report.plots.base import new_figure, short, styled
 
-MODALITIES = ("text", "image", "audio")
-COLOURS = {"text": "#0072B2", "image": "#E69F00", "audio": "#009E73", "unattributed": "#BBBBBB"}
+MODALITIES = ("text", "image", "audio", "video")
+COLOURS = {
+    "text": "#0072B2",
+    "image": "#E69F00",
+    "audio": "#009E73",
+    "video": "#CC79A7",
+    "unattributed": "#BBBBBB",
+}
 
 
 def _number(value: object) -> float:
@@ -22,7 +28,8 @@ def _number(value: object) -> float:
 def modality_split(results: pd.DataFrame) -> pd.DataFrame:
     """One row per backend × modality: tokens and an estimated cost.
 
-    Image and audio tokens are the usage's `image_tokens` and `audio_tokens`; text is the rest
+    Image, audio and video tokens are the usage's `image_tokens`, `audio_tokens` and
+    `video_tokens` (a video sent as frames: the frames' share); text is the rest
     of input and output tokens. The journal records one cost per sample, not per token type,
     so each sample's cost is split in proportion to its tokens (an estimate: output tokens often
     cost more than input). Cost without any tokens counts as audio when the sample reports
@@ -37,9 +44,10 @@ def modality_split(results: pd.DataFrame) -> pd.DataFrame:
         backend = str(row["backend"])
         image = _number(row.get("image_tokens"))
         audio = _number(row.get("audio_tokens"))
+        video = _number(row.get("video_tokens"))
         everything = _number(row.get("input_tokens")) + _number(row.get("output_tokens"))
-        text = max(0.0, everything - image - audio)
-        tokens = {"text": text, "image": image, "audio": audio}
+        text = max(0.0, everything - image - audio - video)
+        tokens = {"text": text, "image": image, "audio": audio, "video": video}
         cost_value = row.get("cost_usd")
         cost = _number(cost_value) if cost_value is not None else 0.0
         total = sum(tokens.values())

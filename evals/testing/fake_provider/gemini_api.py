@@ -135,6 +135,7 @@ def parse_generate(body: dict[str, Any], model: str, files: FileStore, stream: b
             elif isinstance(blob, dict):
                 data = b64decode(blob.get("data", ""), "inlineData.data")
                 _add_media(req, _mime_kind(_field(blob, "mimeType") or ""), data)
+                _add_window(req, part)
             elif isinstance(file_data, dict):
                 uri = _field(file_data, "fileUri") or ""
                 stored = files.by_uri(uri)
@@ -145,6 +146,7 @@ def parse_generate(body: dict[str, Any], model: str, files: FileStore, stream: b
                         f"The File {stored.name} is not in an ACTIVE state and usage is not allowed."
                     )
                 _add_media(req, _mime_kind(stored.mime_type), stored.data)
+                _add_window(req, part)
             else:
                 raise BadRequest(f"unsupported part: {sorted(part)}")
     req.text = "\n".join(texts)
@@ -164,9 +166,37 @@ def _add_media(req: FakeRequest, kind: str, data: bytes) -> None:
         raise BadRequest(f"unsupported mime type kind {kind!r}")
 
 
+def _offset(value: Any) -> float | None:
+    """A Duration in Google's JSON form ("1.5s"), as seconds."""
+    if value is None:
+        return None
+    text = str(value)
+    if not text.endswith("s"):
+        raise BadRequest(f"invalid duration {text!r}")
+    return float(text[:-1])
+
+
+def _add_window(req: FakeRequest, part: dict[str, Any]) -> None:
+    if len(req.video_windows) >= len(req.video):
+        return  # not a video part
+    meta = _field(part, "videoMetadata") or {}
+    req.video_windows.append((_offset(_field(meta, "startOffset")), _offset(_field(meta, "endOffset"))))
+
+
 def _video_seconds(data: bytes) -> float:
     # Real duration when the MP4 header says it; otherwise a stand-in of 1 s per 100 kB.
     return _tokens.mp4_seconds(data) or max(1.0, len(data) / 100_000)
+
+
+def _has_audio(data: bytes) -> bool:
+    from evals.errors import MediaError
+    from evals.media import Media
+    from evals.video import probe
+
+    try:
+        return probe(Media.from_bytes("video", data)).has_audio
+    except MediaError:
+        return False
 
 
 def generate_body(req: FakeRequest, answer: str, cached: int) -> dict[str, Any]:
@@ -178,9 +208,13 @@ def generate_body(req: FakeRequest, answer: str, cached: int) -> dict[str, Any]:
     for clip in req.audio:
         seconds = _tokens.audio_seconds(clip) or 1.0
         details["AUDIO"] = details.get("AUDIO", 0) + math.ceil(seconds * _tokens.GEMINI_AUDIO_TOKENS_PER_S)
-    for video in req.video:
-        seconds = _video_seconds(video)
-        details["VIDEO"] = details.get("VIDEO", 0) + math.ceil(seconds * _tokens.GEMINI_VIDEO_TOKENS_PER_S)
+    for video, (start, end) in zip(req.video, req.video_windows, strict=True):
+        whole = _video_seconds(video)
+        seconds = min(whole, end if end is not None else whole) - (start or 0.0)
+        tokens, audio = _tokens.gemini_video_tokens(max(0.0, seconds), _has_audio(video))
+        details["VIDEO"] = details.get("VIDEO", 0) + tokens
+        if audio:
+            details["AUDIO"] = details.get("AUDIO", 0) + audio
     prompt = sum(details.values())
     output = max(1, _tokens.text_tokens(answer))
     usage: dict[str, Any] = {

@@ -21,6 +21,8 @@ class FakeRequest:
     image_urls: list[str] = field(default_factory=list)  # http(s) images sent by reference
     audio: list[bytes] = field(default_factory=list)
     video: list[bytes] = field(default_factory=list)
+    # Each video's (start, end) offsets in seconds from its videoMetadata (None: the whole clip).
+    video_windows: list[tuple[float | None, float | None]] = field(default_factory=list)
     stream: bool = False
     body: dict[str, Any] = field(default_factory=dict)
     sample: str = ""

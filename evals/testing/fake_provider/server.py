@@ -229,7 +229,14 @@ class FakeProvider:
             self.state.record(Hit(arrived, provider, endpoint, parsed.sample, attempt, "401", parsed.model))
             return self._error(provider, 401, FAULT_MESSAGES[401])
         fault = self._picker.pick(parsed.sample, attempt)
-        self.state.record(Hit(arrived, provider, endpoint, parsed.sample, attempt, fault, parsed.model))
+        counts = {
+            "images": len(parsed.images) + len(parsed.image_urls),
+            "videos": len(parsed.video),
+            "audio": len(parsed.audio),
+        }
+        self.state.record(
+            Hit(arrived, provider, endpoint, parsed.sample, attempt, fault, parsed.model, **counts)
+        )
         latency = self._picker.latency_s()
         if latency:
             await asyncio.sleep(latency)

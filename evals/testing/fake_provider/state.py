@@ -32,6 +32,9 @@ class Hit:
     attempt: int
     outcome: str  # "ok" or the fault served
     model: str | None = None
+    images: int = 0  # image parts the request carried (inline or by URL)
+    videos: int = 0  # video parts (inline or uploaded files)
+    audio: int = 0  # audio parts
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
