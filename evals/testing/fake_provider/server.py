@@ -234,9 +234,8 @@ class FakeProvider:
             "videos": len(parsed.video),
             "audio": len(parsed.audio),
         }
-        self.state.record(
-            Hit(arrived, provider, endpoint, parsed.sample, attempt, fault, parsed.model, **counts)
-        )
+        hit = Hit(arrived, provider, endpoint, parsed.sample, attempt, fault, parsed.model, **counts)
+        self.state.record(hit)
         latency = self._picker.latency_s()
         if latency:
             await asyncio.sleep(latency)
@@ -247,7 +246,12 @@ class FakeProvider:
         except Exception as exc:  # a bug in the test's answer function: visible as a 500
             return self._error(provider, 500, f"answer function failed: {type(exc).__name__}: {exc}")
         try:
-            return await respond(parsed, answer)
+            response = await respond(parsed, answer)
+            if request.transport is None or request.transport.is_closing():
+                # The client gave up (its timeout) before the answer was ready: it never got it,
+                # so a request it sends again is not a second payment for a received answer.
+                self.state.relabel(hit, "late")
+            return response
         except BadRequest as exc:
             return self._error(provider, 400, str(exc))
 

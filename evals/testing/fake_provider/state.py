@@ -7,7 +7,7 @@ import re
 import threading
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 SAMPLE_MARKER = re.compile(r"\[sample:([^\]\s]+)\]")
@@ -57,6 +57,14 @@ class ServerState:
     def record(self, hit: Hit) -> None:
         with self._lock:
             self.hits.append(hit)
+
+    def relabel(self, hit: Hit, outcome: str) -> None:
+        """Change the outcome of a hit already recorded (an answer the client never received)."""
+        with self._lock:
+            for index in range(len(self.hits) - 1, -1, -1):
+                if self.hits[index] is hit:
+                    self.hits[index] = replace(hit, outcome=outcome)
+                    return
 
     def record_upload(self, sha256: str) -> None:
         with self._lock:
