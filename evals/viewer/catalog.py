@@ -12,6 +12,7 @@ from evals.aggregate import summarize
 from evals.errors import InputError
 from evals.rundata import RunInfo, Summary
 from evals.rundir import RUN_FILE, RunDir
+from evals.viewer.live import live_summary
 from evals.viewer.table import SampleTable
 
 LIVE = ("running", "finalizing")
@@ -59,25 +60,23 @@ class RunView:
         return self._table
 
     def summary(self) -> Summary:
-        """summary.json when the run is over and it is current; else computed from the journal."""
+        """While the run writes: a live summary of the rows so far (no intervals). Once it is
+        over: summary.json, or (a run that stopped before writing it) one computed from the
+        journal's typed records, with intervals, once."""
         info = self.info()
-        if info.status not in LIVE and self.rundir.summary_file.is_file():
-            key = (self._info_mtime, self.rundir.summary_file.stat().st_mtime)
-            if self._summary is not None and key == self._summary_key:
-                return self._summary
-            stored = self.rundir.read_summary()
-            if stored is not None:
-                self._summary, self._summary_key = stored, key
-                return stored
-        table = self.table()
-        key = (self._info_mtime, -float(table.version) - 1)
-        if self._summary is not None and key == self._summary_key:
+        if info.status in LIVE:
+            table = self.table()
+            key = (self._info_mtime, float(table.version))
+            if self._summary is None or key != self._summary_key:
+                self._summary, self._summary_key = live_summary(info, table), key
             return self._summary
-        if table.source != "journal":
-            table.open(live=True)  # the typed records are needed: follow the journal
-        summary = summarize(info, table.records.values())
-        self._summary, self._summary_key = summary, (self._info_mtime, -float(table.version) - 1)
-        return summary
+        stamp = self.rundir.summary_file.stat().st_mtime if self.rundir.summary_file.is_file() else -1.0
+        key = (self._info_mtime, stamp)
+        if self._summary is None or key != self._summary_key:
+            stored = self.rundir.read_summary()
+            self._summary = stored or summarize(info, self.rundir.records())
+            self._summary_key = key
+        return self._summary
 
     def count(self) -> int:
         """Sample × backend records so far (the summary's, once the run is over)."""

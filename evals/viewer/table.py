@@ -44,8 +44,6 @@ class SampleTable:
     rundir: RunDir
     source: str = "none"  # parquet | journal
     cursor: JournalCursor = field(default_factory=JournalCursor)
-    # Latest typed records, kept only when following a journal (the live summary needs them).
-    records: dict[tuple[str, str, str], SampleRecord] = field(default_factory=dict)
     version: int = 0  # bumped whenever the rows change
 
     def __post_init__(self) -> None:
@@ -75,7 +73,6 @@ class SampleTable:
             self.con.unregister("empty_rows")
             self.source = "journal"
             self.cursor = JournalCursor()
-            self.records = {}
             self.refresh()
         self._read_columns()
         self.version += 1
@@ -134,7 +131,6 @@ class SampleTable:
         latest: dict[tuple[str, str, str], SampleRecord] = {}
         for record in records:
             latest[record.key] = record
-        self.records.update(latest)
         scores = sorted({m for r in latest.values() for m in r.scores})
         schema = parquet_schema(SCORE_PREFIX + m for m in scores)
         table = pa.Table.from_pylist([flat_row(r) for r in latest.values()], schema=schema)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -74,6 +75,7 @@ class GrowingRun:
 
     def __init__(self, source: Path, reports: Path, name: str = "live-run") -> None:
         origin = RunDir.existing(source)
+        self.origin = origin
         self.info = origin.read_info().model_copy(update={"status": "running", "finished_at": None})
         self.records: list[SampleRecord] = origin.records()
         self.rundir = RunDir(reports / name)
@@ -89,5 +91,11 @@ class GrowingRun:
         return self.written
 
     def finish(self) -> None:
+        """As finalize ends a run: summary.json and samples.parquet (the same records as the
+        source's, so its files), then run.json says `finished`."""
         self.writer.close()
+        summary = self.origin.read_summary()
+        assert summary is not None
+        self.rundir.write_summary(summary)
+        shutil.copyfile(self.origin.parquet_file, self.rundir.parquet_file)
         self.rundir.update_info(status="finished", finished_at=time.time())
