@@ -18,9 +18,11 @@ def add(parser: argparse.ArgumentParser) -> Handler:
         nargs="*",
         type=Path,
         metavar="DIR",
-        help="run directories, or folders of runs (default: reports/); new runs in a folder appear as they start",
+        help="run directories, or folders of runs (default: reports/); runs started in a folder later appear",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
+    )
     parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
     return handle
 
@@ -29,9 +31,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         import duckdb  # noqa: F401
     except ModuleNotFoundError:
-        raise InputError(
-            "the viewer needs DuckDB", fix="pip install 'multimodal-evals[view]'"
-        ) from None
+        raise InputError("the viewer needs DuckDB", fix="pip install 'multimodal-evals[view]'") from None
     from evals.viewer.catalog import Catalog
     from evals.viewer.serve import is_loopback, serve_forever
 
@@ -48,14 +48,19 @@ def handle(args: argparse.Namespace) -> int:
         )
 
     def announce(url: str) -> None:
-        console.print(f"viewer at {url}  ({len(catalog.runs)} runs; read-only; Ctrl-C to stop)", soft_wrap=True)
+        console.print(
+            f"viewer at {url}  ({len(catalog.runs)} runs; read-only; Ctrl-C to stop)", soft_wrap=True
+        )
         print(url, flush=True)
 
     try:
         serve_forever(catalog, args.host, args.port, announce)
     except OSError as exc:
-        raise InputError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}", field="--port",
-                         fix="pick another port, or 0 for any free one") from None
+        raise InputError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            field="--port",
+            fix="pick another port, or 0 for any free one",
+        ) from None
     except KeyboardInterrupt:
         pass
     return EXIT_OK

@@ -22,7 +22,7 @@ from evals import fmt
 from evals.errors import InputError
 from evals.version import __version__
 from evals.viewer import pages
-from evals.viewer.catalog import Catalog
+from evals.viewer.catalog import Catalog, RunView
 from evals.viewer.comparing import compare_page
 
 HERE = Path(__file__).parent
@@ -118,7 +118,7 @@ def _args(request: web.Request) -> dict[str, str]:
     return {k: v for k, v in request.query.items()}
 
 
-def _view(request: web.Request) -> pages.RunView:
+def _view(request: web.Request) -> RunView:
     view = request.app[CATALOG].get(request.match_info["run"])
     if view is None:
         raise not_found("run")

@@ -111,7 +111,9 @@ class Catalog:
     def scan(self) -> None:
         """Add run directories that appeared since the last scan (ids are folder names)."""
         for root in self.roots:
-            found = [root] if _is_run(root) else sorted(p for p in root.iterdir() if p.is_dir() and _is_run(p))
+            found = (
+                [root] if _is_run(root) else sorted(p for p in root.iterdir() if p.is_dir() and _is_run(p))
+            )
             for path in found:
                 path = path.resolve()
                 if path in self._by_path:

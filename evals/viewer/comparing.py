@@ -53,8 +53,7 @@ def forest(deltas: list[dict[str, Any]]) -> dict[str, Any] | None:
                 "low": at(d["ci_low"]),
                 "high": at(d["ci_high"]),
                 "diff": at(d["diff"]),
-                "worse": (d.get("worse_by_ci") or [0, 0])[0] is not None
-                and (d["worse_by_ci"][0] or 0) > 0,
+                "worse": (d.get("worse_by_ci") or [0, 0])[0] is not None and (d["worse_by_ci"][0] or 0) > 0,
             }
             for d in rows
         ],

@@ -12,10 +12,10 @@ from evals.viewer.table import SCORE_PREFIX, SampleTable, quote
 def live_summary(run: RunInfo, table: SampleTable) -> Summary:
     present = set(table.score_columns())
     metrics = sorted({m.name for t in run.tasks for m in t.metrics if m.name in present})
-    averages = "".join(
-        f", avg({quote(SCORE_PREFIX + m)}) AS {quote('mean.' + m)}, count({quote(SCORE_PREFIX + m)}) AS {quote('n.' + m)}"
-        for m in metrics
-    )
+    averages = ""
+    for name in metrics:
+        column = quote(SCORE_PREFIX + name)
+        averages += f", avg({column}) AS {quote('mean.' + name)}, count({column}) AS {quote('n.' + name)}"
     rows = table.fetch(
         "SELECT task, backend, count(*) AS n_total, count(*) FILTER (WHERE status = 'ok') AS n_scored, "
         "count(*) FILTER (WHERE status = 'error') AS n_errors, "
@@ -55,7 +55,9 @@ def live_summary(run: RunInfo, table: SampleTable) -> Summary:
                     if k["task"] == task.name and k["backend"] == name
                 },
                 cost_usd=float(row["cost"]) if row.get("n_cost") else None,
-                latency_s=Percentiles(p50=row.get("p50"), p95=row.get("p95"), n=int(row.get("n_latency") or 0)),
+                latency_s=Percentiles(
+                    p50=row.get("p50"), p95=row.get("p95"), n=int(row.get("n_latency") or 0)
+                ),
             )
             for metric in task.metrics:
                 mean = row.get("mean." + metric.name)

@@ -65,10 +65,11 @@ def _headline(cell: SummaryCell) -> tuple[str | None, Any]:
 
 
 def _sort_value(cell: SummaryCell) -> float:
-    name, metric = _headline(cell)
+    _, metric = _headline(cell)
     if metric is None or metric.value is None:
         return float("inf")
-    return -metric.value if metric.higher_is_better else metric.value
+    value = float(metric.value)
+    return -value if metric.higher_is_better else value
 
 
 def leaderboards(run: RunInfo, cells: list[SummaryCell]) -> list[dict[str, Any]]:

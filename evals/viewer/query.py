@@ -190,15 +190,22 @@ def run_query(query: SampleQuery, run: RunInfo, table: SampleTable) -> SamplePag
 
 
 def facets(table: SampleTable) -> dict[str, list[str]]:
-    """The values the filters offer: tasks, backends, error kinds."""
+    """The values the filters offer: tasks, backends, error kinds (kept while the rows are)."""
+    cached = table.cache.get("facets")
+    if cached is not None and cached[0] == table.version:
+        return cached[1]  # type: ignore[no-any-return]
 
     def distinct(column: str) -> list[str]:
-        rows = table.fetch(f"SELECT DISTINCT {column} AS v FROM samples WHERE {column} IS NOT NULL ORDER BY 1")
+        rows = table.fetch(
+            f"SELECT DISTINCT {column} AS v FROM samples WHERE {column} IS NOT NULL ORDER BY 1"
+        )
         return [str(r["v"]) for r in rows]
 
-    return {
+    found = {
         "tasks": distinct("task"),
         "backends": distinct("backend"),
         "error_kinds": distinct("error_kind"),
         "metrics": table.score_columns(),
     }
+    table.cache["facets"] = (table.version, found)
+    return found

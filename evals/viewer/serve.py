@@ -44,8 +44,8 @@ async def start(catalog: Catalog, host: str = "127.0.0.1", port: int = 0) -> Ser
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
-    sockets = list(site._server.sockets) if site._server else []  # type: ignore[union-attr]
-    bound = int(sockets[0].getsockname()[1]) if sockets else port
+    addresses = runner.addresses
+    bound = int(addresses[0][1]) if addresses else port
     if is_loopback(host):
         names = {host, "127.0.0.1", "localhost", "[::1]"}
         app[HOSTS].update(f"{name}:{bound}" for name in names)

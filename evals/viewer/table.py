@@ -17,8 +17,8 @@ import pyarrow as pa
 from pydantic import ValidationError
 
 from evals.parquet import flat_row, parquet_schema
-from evals.rundata import SampleRecord, upgrade_record
-from evals.rundir import SCHEMA_VERSION, RunDir
+from evals.rundata import SCHEMA_VERSION, SampleRecord, upgrade_record
+from evals.rundir import RunDir
 
 SCORE_PREFIX = "score."
 
@@ -45,6 +45,7 @@ class SampleTable:
     source: str = "none"  # parquet | journal
     cursor: JournalCursor = field(default_factory=JournalCursor)
     version: int = 0  # bumped whenever the rows change
+    cache: dict[str, tuple[int, Any]] = field(default_factory=dict)  # (version, value) by name
 
     def __post_init__(self) -> None:
         import duckdb
@@ -62,13 +63,17 @@ class SampleTable:
             not journal.is_file() or parquet.stat().st_mtime >= journal.stat().st_mtime
         )
         if not live and fresh:
+            # A view, not a copy: each query scans only the columns it names (opening costs
+            # nothing; a filter over 100,000 rows is one columnar scan).
+            literal = "'" + str(parquet).replace("'", "''") + "'"
             self.con.execute(
-                "CREATE OR REPLACE TABLE samples AS SELECT * FROM read_parquet(?)", [str(parquet)]
+                f"CREATE OR REPLACE VIEW samples AS SELECT * FROM read_parquet({literal})"
             ).fetchall()
             self.source = "parquet"
         else:
             schema = parquet_schema(())
             self.con.register("empty_rows", pa.Table.from_pylist([], schema=schema))
+            self.con.execute("DROP VIEW IF EXISTS samples").fetchall()
             self.con.execute("CREATE OR REPLACE TABLE samples AS SELECT * FROM empty_rows").fetchall()
             self.con.unregister("empty_rows")
             self.source = "journal"

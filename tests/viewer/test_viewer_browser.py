@@ -34,6 +34,10 @@ def wait_until(read: Callable[[], T], done: Callable[[T], bool], seconds: float 
     return value
 
 
+def at_least(target: int) -> Callable[[int], bool]:
+    return lambda n: n >= target
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with playwright_api.sync_playwright() as p:
@@ -111,7 +115,7 @@ def test_run_started_during_the_test_appears_and_counts_rise(
         seen = [int(count.inner_text())]
         for target in (10, 40):
             growing.add(target - growing.written)
-            seen.append(wait_until(lambda: int(count.inner_text()), lambda n, t=target: n >= t))
+            seen.append(wait_until(lambda: int(count.inner_text()), at_least(target)))
         assert seen[0] < seen[1] < seen[2]  # updated in place: the page was never reloaded
         assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
         growing.add(1000)

@@ -46,7 +46,7 @@ def test_run_page_leaderboards_errors_cost_latency(served: Served) -> None:
     assert html.count('<table class="leaderboard">') == 3
     assert "exact_match" in html and "[" in html  # values with their intervals
     shapes = html.split("<h2>shapes")[1].split("</section>")[0]
-    first = re.findall(r'<td>(oracle|majority|model-a|model-b|engine-c)', shapes)
+    first = re.findall(r"<td>(oracle|majority|model-a|model-b|engine-c)", shapes)
     assert first[0] == "oracle"  # best first
     assert '<span class="tag">baseline</span>' in html
     assert "Errors by kind" in html and "outcome=error" in html
@@ -66,7 +66,7 @@ def test_samples_filter_page_and_sort(served: Served) -> None:
     paged = served.page("/runs/run/samples?per=25&page=2")
     assert len(rows(paged)) == 25 and "page 2 of 7" in paged
     search = served.page("/runs/run/samples?q=even")
-    assert 0 < len(rows(search)) and all("answers" in r for r in rows(search))
+    assert len(rows(search)) > 0 and all("answers" in r for r in rows(search))
     ranged = served.page("/runs/run/samples?task=shapes&min=1&max=1")
     assert rows(ranged) and all(">1.000<" in r for r in rows(ranged))
     by_cost = served.page("/runs/run/samples?sort=cost&order=desc&backend=model-a")
@@ -89,7 +89,7 @@ def test_sample_page_has_media_every_answer_and_scores(served: Served, viewer_ru
     html = served.page("/runs/run/sample?task=shapes&id=s05")
     images = re.findall(r'<img class="zoom" src="(/runs/run/input/[0-9a-f]{64})"', html)
     assert images
-    status, headers, body = served.get(images[0])
+    status, headers, _ = served.get(images[0])
     assert status == 200 and headers["content-type"] == "image/png"
     assert html.count('class="answer-card"') == 5  # every backend that ran the task
     assert "exact_match" in html and "How many circles?" in html
@@ -118,7 +118,7 @@ def test_compare_page_has_paired_statistics_and_changed_samples(served: Served) 
 
 
 def test_strict_headers_and_no_writes(served: Served) -> None:
-    status, headers, _ = served.get("/")
+    headers = served.get("/")[1]
     csp = headers["content-security-policy"]
     assert "default-src 'none'" in csp and "script-src 'self'" in csp and "unsafe" not in csp
     assert headers["x-content-type-options"] == "nosniff"
@@ -172,7 +172,12 @@ def test_viewer_never_writes_into_the_run(viewer_run: Path) -> None:
     before = tree(viewer_run)
     digest = hashlib.sha256((viewer_run / "samples.jsonl").read_bytes()).hexdigest()
     with serve([viewer_run.parent]) as server:
-        for path in ("/", "/runs/run", "/runs/run/samples?outcome=failed", "/runs/run/compare?a=oracle&b=majority"):
+        for path in (
+            "/",
+            "/runs/run",
+            "/runs/run/samples?outcome=failed",
+            "/runs/run/compare?a=oracle&b=majority",
+        ):
             server.page(path)
     assert tree(viewer_run) == before
     assert hashlib.sha256((viewer_run / "samples.jsonl").read_bytes()).hexdigest() == digest
