@@ -147,6 +147,8 @@ def samples_page(view: RunView, args: dict[str, str]) -> dict[str, Any]:
     info = view.info()
     table = view.table()
     page = run_query(query, info, table)
+    page.rows = redact_value(page.rows)
+    page.beside = {key: redact_value(row) for key, row in page.beside.items()}
     return {
         "view": view,
         "info": info,

@@ -15,6 +15,8 @@ import pytest
 from viewer_support import GrowingRun, Served, serve
 
 from evals.errors import InputError
+from evals.journal import write_journal
+from evals.rundir import RunDir
 from evals.viewer.catalog import Catalog
 
 INJECTED = "<script>document.title='pwned'"
@@ -214,6 +216,30 @@ def test_bad_paths_are_input_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such folder"):
         Catalog.from_paths([tmp_path / "file"])
     assert Catalog.from_paths([tmp_path]).runs == {}  # an empty reports folder: runs appear later
+
+
+def test_keys_in_the_environment_are_never_shown(
+    viewer_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sk-viewer-test-0123456789abcdef"
+    monkeypatch.setenv("VIEWER_TEST_API_KEY", secret)
+    copy = tmp_path / "leaky"
+    shutil.copytree(viewer_run, copy)
+    rundir = RunDir(copy)
+    records = rundir.records()
+    for record in records:
+        if record.key == ("shapes", "model-a", "s05"):
+            record.prediction = f"my key is {secret}"
+            record.metadata["note"] = secret
+    write_journal(rundir.journal, records)
+    (copy / "samples.parquet").unlink()
+    with serve([copy]) as server:
+        for path in (
+            "/runs/leaky/samples?task=shapes&backend=model-a",
+            "/runs/leaky/sample?task=shapes&id=s05",
+        ):
+            html = server.page(path)
+            assert "my key is" in html and secret not in html, path
 
 
 def test_quoted_ids_round_trip(served: Served) -> None:
