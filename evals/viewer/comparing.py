@@ -35,7 +35,7 @@ def _scores(view: RunView) -> RunScores:
 
 
 def forest(deltas: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Positions (0–100) of each metric's difference and interval on one shared axis."""
+    """Positions (in a 200-wide picture) of each metric's difference and interval on one axis."""
     rows = [d for d in deltas if d.get("diff") is not None and d.get("ci_low") is not None]
     if not rows:
         return None
@@ -43,7 +43,7 @@ def forest(deltas: list[dict[str, Any]]) -> dict[str, Any] | None:
     reach = float(10 ** math.ceil(math.log10(reach))) if reach > 0 else 1.0
 
     def at(x: float) -> float:
-        return round(50 + 45 * x / reach, 2)
+        return round(130 + 65 * x / reach, 2)  # the axis runs from 65 to 195; labels before it
 
     return {
         "reach": reach,
