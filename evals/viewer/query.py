@@ -135,11 +135,11 @@ def where_clause(query: SampleQuery, run: RunInfo, table: SampleTable) -> tuple[
             params.append(query.high)
     if query.text:
         conditions.append(
-            "(contains(lower(coalesce(prompt, '')), ?) OR contains(lower(coalesce(prediction, '')), ?)"
-            " OR contains(lower(array_to_string(targets, ' ')), ?))"
+            "(prompt ILIKE ? ESCAPE '\\' OR prediction ILIKE ? ESCAPE '\\'"
+            " OR array_to_string(targets, ' ') ILIKE ? ESCAPE '\\')"
         )
-        needle = query.text.lower()
-        params += [needle, needle, needle]
+        escaped = query.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params += [f"%{escaped}%"] * 3
     if query.breakdown and '"' not in query.breakdown and "\\" not in query.breakdown:
         conditions.append("json_extract_string(metadata, ?) = ?")
         params += [f'$."{query.breakdown}"', query.value]

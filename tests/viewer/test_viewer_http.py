@@ -69,6 +69,10 @@ def test_samples_filter_page_and_sort(served: Served) -> None:
     assert len(rows(paged)) == 25 and "page 2 of 7" in paged
     search = served.page("/runs/run/samples?q=even")
     assert len(rows(search)) > 0 and all("answers" in r for r in rows(search))
+    upper = served.page("/runs/run/samples?q=EVEN")
+    assert len(rows(upper)) == len(rows(search))  # case-insensitive
+    assert rows(served.page("/runs/run/samples?q=%25")) == []  # % and _ are literal, not wildcards
+    assert rows(served.page("/runs/run/samples?q=_")) == []
     ranged = served.page("/runs/run/samples?task=shapes&min=1&max=1")
     assert rows(ranged) and all(">1.000<" in r for r in rows(ranged))
     by_cost = served.page("/runs/run/samples?sort=cost&order=desc&backend=model-a")
