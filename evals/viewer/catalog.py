@@ -38,7 +38,12 @@ class RunView:
 
     def info(self) -> RunInfo:
         """run.json, read again only when it changed."""
-        mtime = self.rundir.run_file.stat().st_mtime
+        try:
+            mtime = self.rundir.run_file.stat().st_mtime
+        except OSError as exc:
+            raise InputError(
+                f"cannot read run.json: {exc.strerror}", file=str(self.rundir.run_file)
+            ) from None
         if self._info is None or mtime != self._info_mtime:
             self._info = self.rundir.read_info()
             self._info_mtime = mtime
@@ -139,7 +144,7 @@ class Catalog:
         def started(view: RunView) -> float:
             try:
                 return view.info().started_at or 0.0
-            except InputError:
+            except (InputError, OSError):
                 return 0.0
 
         return sorted(self.runs.values(), key=started, reverse=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evals.errors import InputError
 from evals.report.media import MediaLookup
 from evals.rundata import MediaRef, RunInfo, SummaryCell
 from evals.secrets import redact_value
@@ -108,7 +109,15 @@ def run_row(view: RunView) -> dict[str, Any]:
 
 
 def runs_page(catalog: Catalog) -> dict[str, Any]:
-    return {"runs": [run_row(v) for v in catalog.ordered()]}
+    """Every run; one whose files cannot be read is listed with the reason, never hides the rest."""
+    rows: list[dict[str, Any]] = []
+    broken: list[dict[str, str]] = []
+    for view in catalog.ordered():
+        try:
+            rows.append(run_row(view))
+        except InputError as exc:
+            broken.append({"id": view.id, "error": str(exc)})
+    return {"runs": rows, "broken": broken}
 
 
 def plots(view: RunView) -> list[str]:

@@ -246,5 +246,14 @@ def test_keys_in_the_environment_are_never_shown(
             assert "my key is" in html and secret not in html, path
 
 
+def test_an_unreadable_run_is_listed_with_its_reason(viewer_run: Path, tmp_path: Path) -> None:
+    shutil.copytree(viewer_run, tmp_path / "good")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "run.json").write_text("{not json")
+    with serve([tmp_path]) as server:
+        html = server.page("/")
+        assert 'href="/runs/good"' in html and "bad: cannot be read" in html
+
+
 def test_quoted_ids_round_trip(served: Served) -> None:
     assert served.get("/runs/run/sample?task=shapes&id=" + quote("nope/../x"))[0] == 404
