@@ -20,10 +20,7 @@ _spec.loader.exec_module(_builder)
 @pytest.fixture(scope="session")
 def viewer_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A finished run inside a reports folder (tests must not modify it)."""
-    import os  # TEMP-DEV
 
-    if os.environ.get("TEMP_VIEWER_RUN"):  # TEMP-DEV
-        return Path(os.environ["TEMP_VIEWER_RUN"])  # TEMP-DEV
     folder = tmp_path_factory.mktemp("viewer")
     path: Path = _builder.make_run(folder)
     return path
