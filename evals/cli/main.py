@@ -27,6 +27,7 @@ COMMANDS = (
     ("compare", "compare_cmd", "compare runs (or backends) on the same samples, with paired statistics"),
     ("gate", "gate_cmd", "check a run against rules: bounds, and paired regressions against a baseline"),
     ("baseline", "baseline_cmd", "save a compact baseline (per-sample scores) a repository can commit"),
+    ("view", "view_cmd", "a local, read-only web viewer of runs, samples and comparisons"),
 )
 
 
