@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
+from evals.perturb.spec import PerturbSpec
 from evals.data.spec import (
     CsvSource,
     DatasetSpec,
@@ -304,6 +305,9 @@ class TaskSpec(Strict):
     )
     aggregate: AggregateSpec | None = Field(
         None, description="the benchmark's own headline, computed from per-sample scores"
+    )
+    perturb: PerturbSpec | None = Field(
+        None, description="perturbations of the media and their severity levels, e.g. {blur: 0..5}"
     )
 
     @field_validator("breakdowns")

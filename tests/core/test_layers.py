@@ -43,7 +43,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.classification",
         "evals.paired",
     ),
-    ("evals.scoring", "evals.scorers", "evals.data", "evals.generators", "evals.pricing", "evals.cache"),
+    ("evals.scoring", "evals.scorers", "evals.data", "evals.generators", "evals.pricing", "evals.cache", "evals.perturb"),
     ("evals.backends", "evals.engines", "evals.task", "evals.testing"),
     (
         "evals.config",
