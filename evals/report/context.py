@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from evals.report import runinfo, tables
+from evals.report.hallucination import TITLE as GAP_TITLE
+from evals.report.hallucination import gap_table
 from evals.report.judging import JudgeSection, judge_sections
 from evals.report.media import Budget, MediaLookup, attach_previews
 from evals.report.plots import PlotFile
@@ -96,6 +98,11 @@ def _by_length(ranking: TaskRanking, records: list[SampleRecord]) -> list[tuple[
     return [(TITLE, table)] if table is not None else []
 
 
+def _gap(task: str, records: list[SampleRecord], kinds: dict[str, str]) -> list[tuple[str, Table]]:
+    table = gap_table(task, records, kinds)
+    return [(GAP_TITLE, table)] if table is not None else []
+
+
 def build_report(
     run: RunInfo,
     summary: Summary,
@@ -125,7 +132,7 @@ def build_report(
                 classification=tables.classification_tables(ranking),
                 worst=worst,
                 surprising=surprising,
-                robustness=robustness_tables(curves.get(name, []), kinds),
+                robustness=robustness_tables(curves.get(name, []), kinds) + _gap(name, by_task.get(name, []), kinds),
             )
         )
     notes = []

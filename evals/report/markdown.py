@@ -83,7 +83,7 @@ def _task(section: TaskSection) -> list[str]:
     lines = [f"## Task: {escape(section.name)} ({escape(section.kind or '')})", ""]
     lines += [f"**{escape(section.headline)}**", "", table(section.leaderboard), ""]
     if section.robustness:
-        lines += ["### Robustness", ""]
+        lines += ["### Robustness and hallucination", ""]
         for title, data in section.robustness:
             lines += [f"#### {escape(title)}", "", table(data), ""]
         lines += [f"- curves: `plots/{p.name}`" for p in section.robustness_plots]
