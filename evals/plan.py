@@ -10,9 +10,9 @@ from pathlib import Path
 from evals.backends.base import Backend, BackendConfig, backend_registry
 from evals.config import RunConfig, resolve_task_path
 from evals.errors import InputError
+from evals.perturb.spec import perturbation_kind
 from evals.records import stable_hash
 from evals.rundata import BackendInfo, BackendRole, ScorerDecl, TaskInfo
-from evals.perturb.spec import perturbation_kind
 from evals.task.loader import Task, load_task, with_perturbations
 
 

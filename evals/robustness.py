@@ -125,7 +125,15 @@ def curve(
             )
             if diff.n:
                 point = LevelPoint(
-                    severity, point.n, point.value, point.low, point.high, diff.diff, diff.low, diff.high, diff.n
+                    severity,
+                    point.n,
+                    point.value,
+                    point.low,
+                    point.high,
+                    diff.diff,
+                    diff.low,
+                    diff.high,
+                    diff.n,
                 )
         out.points.append(point)
     levels = sorted(by_level)
@@ -140,7 +148,10 @@ def curve(
             if out.auc is not None and len(common) > 1:
                 rng = np.random.default_rng(seed_for("auc", task, backend, perturbation, metric.name))
                 draws = np.concatenate(
-                    [relative_auc(levels, good[idx].mean(axis=1)) for idx in resample_indices(rng, len(common), resamples)]
+                    [
+                        relative_auc(levels, good[idx].mean(axis=1))
+                        for idx in resample_indices(rng, len(common), resamples)
+                    ]
                 )
                 bounds = percentile_bounds(draws, confidence)
                 if bounds is not None:
@@ -166,12 +177,14 @@ def curves_for_cell(
         if parsed is None:
             continue
         base, name, level = parsed
-        for metric, value in values.items():
-            grouped.setdefault(name, {}).setdefault(metric, {}).setdefault(level, {})[base] = value
+        for metric_name, value in values.items():
+            grouped.setdefault(name, {}).setdefault(metric_name, {}).setdefault(level, {})[base] = value
     out = []
     for name in sorted(grouped):
         for metric in metrics:
             by_level = grouped[name].get(metric.name)
             if by_level:
-                out.append(curve(task, backend, name, metric, by_level, confidence=confidence, resamples=resamples))
+                out.append(
+                    curve(task, backend, name, metric, by_level, confidence=confidence, resamples=resamples)
+                )
     return out

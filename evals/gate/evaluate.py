@@ -295,18 +295,18 @@ def evaluate(
             checks.append(check)
     for index, rule, curves in robust:
         settings = Settings(rule.confidence or spec.confidence, spec.resamples, spec.seed, spec.power)
-        for found in curves:
+        for swept in curves:
             check = Check(
                 index,
                 rule,
-                found.task,
-                found.backend,
-                f"robustness_auc:{found.metric}@{found.perturbation}",
-                robustness_quantity(found),
+                swept.task,
+                swept.backend,
+                f"robustness_auc:{swept.metric}@{swept.perturbation}",
+                robustness_quantity(swept),
                 settings,
-                decide_robustness(rule, found),
-                value=found.auc,
-                interval=(found.auc_low, found.auc_high),
+                decide_robustness(rule, swept),
+                value=swept.auc,
+                interval=(swept.auc_low, swept.auc_high),
             )
             checks.append(check)
     checks.sort(key=lambda c: c.index)

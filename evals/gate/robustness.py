@@ -42,14 +42,21 @@ def robustness_curves(rule: Rule, current: RunScores, settings: Settings) -> lis
             samples = current.samples.get((task.name, backend), {})
             scores = {sid: s.scores for sid, s in samples.items() if s.status == "ok" and s.scores}
             found += curves_for_cell(
-                task.name, backend, scores, metrics, confidence=settings.confidence, resamples=settings.resamples
+                task.name,
+                backend,
+                scores,
+                metrics,
+                confidence=settings.confidence,
+                resamples=settings.resamples,
             )
     return found
 
 
 def decide_robustness(rule: Rule, found: Curve) -> Decision:
     if found.auc is None:
-        return Decision("inconclusive", "no relative robustness: the sweep needs level 0 (clean) and another level")
+        return Decision(
+            "inconclusive", "no relative robustness: the sweep needs level 0 (clean) and another level"
+        )
     shown = f"relative robustness {found.auc:.3f}"
     if found.auc_low is not None and found.auc_high is not None:
         shown += f" [{found.auc_low:.3f}, {found.auc_high:.3f}]"
@@ -62,7 +69,9 @@ def decide_robustness(rule: Rule, found: Curve) -> Decision:
     for point in found.points:
         if point.drop is None or point.drop_low is None or point.drop_high is None:
             continue
-        drop = f"drop {point.drop:.3f} [{point.drop_low:.3f}, {point.drop_high:.3f}] at level {point.severity}"
+        drop = (
+            f"drop {point.drop:.3f} [{point.drop_low:.3f}, {point.drop_high:.3f}] at level {point.severity}"
+        )
         if not math.isnan(point.drop_low) and point.drop_low > rule.max_drop:
             return Decision("regression", f"{drop} > allowed {rule.max_drop:g}; {shown}")
         if math.isnan(point.drop_high) or point.drop_high > rule.max_drop:

@@ -64,11 +64,13 @@ class Rule(BaseModel):
     def _one_kind(self) -> Rule:
         if any(is_robustness_metric(m) for m in self.metric):
             if not all(is_robustness_metric(m) for m in self.metric):
-                raise ValueError("a robustness_auc rule checks robustness only; put other metrics in another rule")
-            if self.min is None and self.max_drop is None:
-                raise ValueError("give min (relative robustness) and/or max_drop (per severity level)")
+                raise ValueError(
+                    "a robustness_auc rule checks robustness only; put other metrics in another rule"
+                )
             if self.max is not None:
                 raise ValueError("robustness_auc takes min and max_drop, not max")
+            if self.min is None and self.max_drop is None:
+                raise ValueError("give min (relative robustness) and/or max_drop (per severity level)")
             return self
         absolute = self.min is not None or self.max is not None
         if absolute == (self.max_drop is not None):

@@ -28,7 +28,10 @@ from evals.generators.shapes import COLOURS, PLURAL, SHAPES, place, radius_for, 
 # Popularity of each object over all scenes: a fixed order, most popular first; scenes draw
 # their extra objects with weights falling along it, so "popular" absent objects are real.
 POPULARITY: tuple[tuple[str, str], ...] = tuple(
-    sorted(((s, c) for s in SHAPES for c in COLOURS), key=lambda k: (SHAPES.index(k[0]) + list(COLOURS).index(k[1])) % 7)
+    sorted(
+        ((s, c) for s in SHAPES for c in COLOURS),
+        key=lambda k: (SHAPES.index(k[0]) + list(COLOURS).index(k[1])) % 7,
+    )
 )
 SETTINGS = ("random", "popular", "adversarial")
 PHRASINGS = ("neutral", "leading")

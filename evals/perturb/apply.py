@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +39,11 @@ BABBLE_TALKERS = 4
 
 def perturb_image(data: bytes, name: str, severity: int, rng: np.random.Generator) -> bytes:
     try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
+        opened = Image.open(io.BytesIO(data))
+        opened.load()
     except (UnidentifiedImageError, OSError) as exc:
         raise MediaError(f"cannot read the image to perturb it ({exc})") from None
+    image: Image.Image = opened
     if image.mode not in ("L", "RGB"):
         if "A" in image.getbands():
             flat = Image.new("RGB", image.size, (255, 255, 255))
@@ -121,28 +122,28 @@ def _perturbed(source: _SharedSource, name: str, severity: int, seed: int) -> Me
         return perturb_bytes(source.read(), name, severity, seed)
 
     kind = source.media.kind
-    mime = source.media.describe()["mime"] if severity == 0 else ("image/png" if kind == "image" else "audio/wav")
+    mime = (
+        source.media.describe()["mime"]
+        if severity == 0
+        else ("image/png" if kind == "image" else "audio/wav")
+    )
     path = source.media.path
     return Media(kind, load, path=f"{path}@{name}={severity}" if path and severity else path, mime=mime)
 
 
-def expand(sample: Sample, perturb: dict[str, Sequence[int]]) -> Iterator[Sample]:
+def expand(sample: Sample, perturb: Mapping[str, Sequence[int]]) -> Iterator[Sample]:
     """One sample per perturbation × level, each with media of its own (media of another kind
     than the perturbation's are passed on unchanged; videos are not perturbed)."""
     pairs = [(name, severity) for name, levels in perturb.items() for severity in levels]
-    sources = {id(media): _SharedSource(media, len(pairs)) for media in sample.media() if media.kind != "video"}
+    sources = {
+        id(media): _SharedSource(media, len(pairs)) for media in sample.media() if media.kind != "video"
+    }
     for name, severity in pairs:
-        kind = perturbation_kind(name)
-
-        def swap(value: Any, *where: object) -> Any:
-            if not isinstance(value, Media) or id(value) not in sources:
-                return value
-            level = severity if value.kind == kind else 0
-            seed = seed_for("perturb", sample.id, name, severity, *where)
-            return _perturbed(sources[id(value)], name, level, seed)
-
+        swap = partial(_swap, sources, sample.id, name, severity)
         fields: dict[str, Any] = {
-            key: [swap(item, key, index) for index, item in enumerate(value)] if isinstance(value, list) else swap(value, key)
+            key: [swap(item, key, index) for index, item in enumerate(value)]
+            if isinstance(value, list)
+            else swap(value, key)
             for key, value in sample.fields.items()
         }
         yield replace(
@@ -151,3 +152,14 @@ def expand(sample: Sample, perturb: dict[str, Sequence[int]]) -> Iterator[Sample
             fields=fields,
             metadata={**sample.metadata, "perturb": name, "severity": severity, "perturb_of": sample.id},
         )
+
+
+def _swap(
+    sources: dict[int, _SharedSource], sample_id: str, name: str, severity: int, value: Any, *where: object
+) -> Any:
+    """A medium of the sample as this level sends it (other values unchanged)."""
+    if not isinstance(value, Media) or id(value) not in sources:
+        return value
+    level = severity if value.kind == perturbation_kind(name) else 0
+    seed = seed_for("perturb", sample_id, name, severity, *where)
+    return _perturbed(sources[id(value)], name, level, seed)

@@ -27,7 +27,10 @@ AUDIO_LEVELS: dict[str, tuple[str, tuple[float, ...]]] = {
     "reverb": ("room decay time RT60, s (synthetic impulse response, 50% wet)", (0.2, 0.4, 0.7, 1.0, 1.5)),
     "speed": ("playback rate (tempo and pitch together, like tape)", (1.1, 1.2, 1.3, 1.45, 1.6)),
     "pitch": ("pitch shift, semitones up (tempo kept)", (1, 2, 3, 4, 6)),
-    "telephone": ("pass band upper edge, Hz (8 kHz, mu-law 8-bit, lower edge 300 Hz)", (3400, 3000, 2600, 2200, 1800)),
+    "telephone": (
+        "pass band upper edge, Hz (8 kHz, mu-law 8-bit, lower edge 300 Hz)",
+        (3400, 3000, 2600, 2200, 1800),
+    ),
     "clipping": ("clip level, share of the peak", (0.5, 0.3, 0.2, 0.1, 0.05)),
     "packet_loss": ("share of 20 ms packets lost (silenced)", (0.05, 0.1, 0.2, 0.3, 0.4)),
 }
@@ -72,7 +75,9 @@ def _resampled(samples: Samples, rate: int, target: int) -> Samples:
     return np.asarray(sps.resample_poly(samples, target // divisor, rate // divisor), dtype=np.float64)
 
 
-def babble_from(clips: Sequence[tuple[Samples, int]], length: int, rate: int, rng: np.random.Generator) -> Samples:
+def babble_from(
+    clips: Sequence[tuple[Samples, int]], length: int, rate: int, rng: np.random.Generator
+) -> Samples:
     """Several talkers at once: each clip at the target rate, started at a seeded offset, looped
     to the length, normalised to equal power and summed."""
     mixed = np.zeros(length)

@@ -27,8 +27,14 @@ IMAGE_LEVELS: dict[str, tuple[str, tuple[float, ...]]] = {
     "blur": ("Gaussian sigma, px (ImageNet-C gaussian_blur)", (1, 2, 3, 4, 6)),
     "motion_blur": ("streak length, px, at a seeded angle", (5, 9, 13, 17, 23)),
     "jpeg": ("JPEG quality (ImageNet-C jpeg_compression)", (25, 18, 15, 10, 7)),
-    "gaussian_noise": ("noise sigma on a 0-1 scale (ImageNet-C gaussian_noise)", (0.08, 0.12, 0.18, 0.26, 0.38)),
-    "salt_pepper": ("share of pixels set black or white (ImageNet-C impulse_noise)", (0.03, 0.06, 0.09, 0.17, 0.27)),
+    "gaussian_noise": (
+        "noise sigma on a 0-1 scale (ImageNet-C gaussian_noise)",
+        (0.08, 0.12, 0.18, 0.26, 0.38),
+    ),
+    "salt_pepper": (
+        "share of pixels set black or white (ImageNet-C impulse_noise)",
+        (0.03, 0.06, 0.09, 0.17, 0.27),
+    ),
     "downscale": ("scale before scaling back up (ImageNet-C pixelate)", (0.6, 0.5, 0.4, 0.3, 0.25)),
     "rotation": ("degrees, seeded direction, canvas grown", (3, 6, 10, 15, 25)),
     "perspective": ("corner shift, share of the side", (0.04, 0.08, 0.12, 0.16, 0.22)),
@@ -40,7 +46,20 @@ IMAGE_LEVELS: dict[str, tuple[str, tuple[float, ...]]] = {
 }
 
 _DISTRACTORS = (
-    "SALE", "EXIT", "cat", "42", "STOP", "open", "1999", "dog", "yes", "no", "FREE", "seven", "red", "$5",
+    "SALE",
+    "EXIT",
+    "cat",
+    "42",
+    "STOP",
+    "open",
+    "1999",
+    "dog",
+    "yes",
+    "no",
+    "FREE",
+    "seven",
+    "red",
+    "$5",
 )
 
 
@@ -78,7 +97,9 @@ def motion_blur(image: Image.Image, severity: int, rng: np.random.Generator) -> 
     kernel /= kernel.sum()
     pixels = _array(image)
     if pixels.ndim == 3:
-        out = np.stack([ndimage.convolve(pixels[..., c], kernel, mode="nearest") for c in range(pixels.shape[2])], -1)
+        out = np.stack(
+            [ndimage.convolve(pixels[..., c], kernel, mode="nearest") for c in range(pixels.shape[2])], -1
+        )
     else:
         out = ndimage.convolve(pixels, kernel, mode="nearest")
     return _image(out, image.mode)
@@ -166,7 +187,9 @@ def occlusion(image: Image.Image, severity: int, rng: np.random.Generator) -> Im
     x = int(rng.integers(0, width - w + 1))
     y = int(rng.integers(0, height - h + 1))
     out = image.copy()
-    ImageDraw.Draw(out).rectangle((x, y, x + w - 1, y + h - 1), fill=128 if image.mode == "L" else (128, 128, 128))
+    ImageDraw.Draw(out).rectangle(
+        (x, y, x + w - 1, y + h - 1), fill=128 if image.mode == "L" else (128, 128, 128)
+    )
     return out
 
 

@@ -132,7 +132,8 @@ def build_report(
                 classification=tables.classification_tables(ranking),
                 worst=worst,
                 surprising=surprising,
-                robustness=robustness_tables(curves.get(name, []), kinds) + _gap(name, by_task.get(name, []), kinds),
+                robustness=robustness_tables(curves.get(name, []), kinds)
+                + _gap(name, by_task.get(name, []), kinds),
             )
         )
     notes = []

@@ -21,8 +21,12 @@ def _gap(neutral: list[float], leading: list[float], seed: int) -> tuple[float, 
     a, b = np.array(neutral, dtype=np.float64), np.array(leading, dtype=np.float64)
     value = float(b.mean() - a.mean())
     rng = np.random.default_rng(seed)
-    draws_a = np.concatenate([a[idx].mean(axis=1) for idx in resample_indices(rng, a.size, DEFAULT_RESAMPLES)])
-    draws_b = np.concatenate([b[idx].mean(axis=1) for idx in resample_indices(rng, b.size, DEFAULT_RESAMPLES)])
+    draws_a = np.concatenate(
+        [a[idx].mean(axis=1) for idx in resample_indices(rng, a.size, DEFAULT_RESAMPLES)]
+    )
+    draws_b = np.concatenate(
+        [b[idx].mean(axis=1) for idx in resample_indices(rng, b.size, DEFAULT_RESAMPLES)]
+    )
     bounds = percentile_bounds(draws_b - draws_a, 0.95)
     return (value, *bounds) if bounds is not None else (value, None, None)
 

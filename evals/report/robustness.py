@@ -64,7 +64,10 @@ def robustness_tables(curves: list[Curve], kinds: dict[str, str]) -> list[tuple[
                 else "— (needs level 0 and another)"
             )
             label = backend_name(found.backend, kinds.get(found.backend, ""))
-            cells = [num_cell(_point_text(p.value, p.low, p.high)) if (p := points.get(lv)) else num_cell("·") for lv in levels]
+            cells = [
+                num_cell(_point_text(p.value, p.low, p.high)) if (p := points.get(lv)) else num_cell("·")
+                for lv in levels
+            ]
             table.add(label, num_cell(auc), *cells)
             drop_cells = []
             for lv in levels:
@@ -74,7 +77,9 @@ def robustness_tables(curves: list[Curve], kinds: dict[str, str]) -> list[tuple[
                 if p is None or p.drop is None:
                     drop_cells.append(num_cell("·"))
                 else:
-                    drop_cells.append(num_cell(f"{fmt.num(p.drop)} [{fmt.num(p.drop_low)}, {fmt.num(p.drop_high)}]"))
+                    drop_cells.append(
+                        num_cell(f"{fmt.num(p.drop)} [{fmt.num(p.drop_low)}, {fmt.num(p.drop_high)}]")
+                    )
             drops.add(label, *drop_cells)
         table.caption = CAPTION
         out.append((f"{name}: {metric} by severity", table))
@@ -124,7 +129,8 @@ def robustness_plots(by_task: dict[str, list[Curve]], kinds: dict[str, str]) -> 
                 PlotFile(
                     f"robustness-{slug(task)}-{slug(name)}.png",
                     f"{task}: robustness to {name}",
-                    "Score against severity with 95% bands; the legend gives each backend's relative robustness.",
+                    "Score against severity with 95% bands; the legend gives each backend's relative "
+                    "robustness.",
                     png_bytes(figure),
                     task=task,
                     field=f"perturb:{name}",

@@ -10,8 +10,8 @@ from evals.report.context import ReportOptions, attach_plots, build_report
 from evals.report.html import render_html
 from evals.report.judging import attach_judge_plots, judge_plots
 from evals.report.markdown import render_markdown
-from evals.report.robustness import robustness_plots
 from evals.report.plots import PlotFile, draw_run_plots
+from evals.report.robustness import robustness_plots
 from evals.rundata import RunInfo, SampleRecord, Summary
 from evals.rundir import MediaStore, RunDir
 

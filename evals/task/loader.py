@@ -153,11 +153,13 @@ def with_perturbations(task: Task, perturb: dict[str, list[int]], *, strict: boo
     fitting = {name: levels for name, levels in perturb.items() if perturbation_kind(name) in media}
     unfit = [name for name in perturb if name not in fitting]
     if strict and unfit:
+        kind = perturbation_kind(unfit[0])
+        sent = ", ".join(sorted(media - {"text"})) or "its media"
         raise InputError(
-            f"perturbation {unfit[0]!r} changes {perturbation_kind(unfit[0])}, which task {task.name!r} does not send",
+            f"perturbation {unfit[0]!r} changes {kind}, which task {task.name!r} does not send",
             file=str(task.path) if task.path else None,
             field="perturb",
-            fix=f"use a perturbation of {', '.join(sorted(media - {'text'})) or 'its media'} (docs/robustness.md)",
+            fix=f"use a perturbation of {sent} (docs/robustness.md)",
         )
     if not fitting:
         return task

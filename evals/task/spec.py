@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
-from evals.perturb.spec import PerturbSpec
 from evals.data.spec import (
     CsvSource,
     DatasetSpec,
@@ -22,6 +21,7 @@ from evals.data.spec import (
     Strict,
     check_feature,
 )
+from evals.perturb.spec import PerturbSpec
 
 __all__ = [
     "CsvSource",

@@ -18,7 +18,9 @@ CER = MetricDecl(name="cer", higher_is_better=False)
 
 
 def _scores(metric: str, table: dict[int, list[float]]) -> dict[str, dict[str, float]]:
-    return {f"s{i}@blur={level}": {metric: v} for level, values in table.items() for i, v in enumerate(values)}
+    return {
+        f"s{i}@blur={level}": {metric: v} for level, values in table.items() for i, v in enumerate(values)
+    }
 
 
 def test_ids_split_into_base_perturbation_and_level() -> None:
@@ -79,7 +81,9 @@ def test_robustness_rule_refuses_mixing_and_max() -> None:
         Rule(task="t", backend="b", metric="robustness_auc", max=0.5)
 
 
-def test_oracle_sweep_report_and_gate(image_dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_oracle_sweep_report_and_gate(
+    image_dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "run"
     args = ["run", str(image_dataset), "--backends", "oracle", "--limit", "4", "--quiet", "--out", str(out)]
     assert main([*args, "--perturb", "blur=0..2"]) == 0
@@ -88,7 +92,9 @@ def test_oracle_sweep_report_and_gate(image_dataset: Path, tmp_path: Path, capsy
     assert (out / "plots/robustness-items-blur.png").is_file()
     assert "robustness-items-blur.png" in (out / "report.html").read_text()
     rules = tmp_path / "gates.yaml"
-    rules.write_text("rules:\n  - {task: items, backend: oracle, metric: robustness_auc, min: 0.99, max_drop: 0.01}\n")
+    rules.write_text(
+        "rules:\n  - {task: items, backend: oracle, metric: robustness_auc, min: 0.99, max_drop: 0.01}\n"
+    )
     capsys.readouterr()
     assert main(["gate", str(out), "--rules", str(rules)]) == 0  # the oracle loses nothing
     rules.write_text("rules:\n  - {task: items, backend: oracle, metric: robustness_auc, min: 1.01}\n")

@@ -28,13 +28,28 @@ def test_probes_are_balanced_and_absent_objects_are_absent() -> None:
         (s, p): 8 for s in ("random", "popular", "adversarial") for p in ("neutral", "leading")
     }
     assert sum(r["probe"] == "false_premise" for r in rows) == 16
-    assert generator.row(0, 5) == {**generator.row(0, 5), "image": generator.row(0, 5)["image"]}
     assert generator.row(0, 5)["image"]() == generator.row(0, 5)["image"]()  # same seed, same scene
+    for row in rows:
+        things = row["image"].args[0]  # the scene the picture is drawn from
+        kinds = {f"{t.colour} {t.shape}" for t in things}
+        if row["probe"] == "false_premise":
+            assert row["object"] not in {t.shape for t in things}
+        else:
+            assert (row["object"] in kinds) == (row["answer"] == "yes")
+        if row["setting"] == "adversarial" and row["answer"] == "no":
+            shapes = Counter(t.shape for t in things)
+            assert row["object"].split()[1] == shapes.most_common(1)[0][0]  # co-occurs with the scene
 
 
 @pytest.mark.parametrize(
     ("answer", "refused"),
-    [("There is no star.", True), ("I don't see a star", True), ("None.", True), ("Red.", False), ("Yes.", False)],
+    [
+        ("There is no star.", True),
+        ("I don't see a star", True),
+        ("None.", True),
+        ("Red.", False),
+        ("Yes.", False),
+    ],
 )
 def test_false_premise_rule(answer: str, refused: bool) -> None:
     assert refuses_premise(answer) is refused
@@ -48,18 +63,32 @@ def test_scorer_metrics_per_probe() -> None:
     }  # fmt: skip
     present = scorer.score("No.", ["yes"], metadata={"probe": "existence", "truth": "yes"}).values
     assert present == {"hallucination_accuracy": 0.0, "yes_bias": -1.0}  # no rate: nothing absent
-    premise = scorer.score("It is blue.", ["There is no star"], metadata={"probe": "false_premise", "truth": "absent"})
+    premise = scorer.score(
+        "It is blue.", ["There is no star"], metadata={"probe": "false_premise", "truth": "absent"}
+    )
     assert premise.values == {"hallucination_accuracy": 0.0, "hallucination_rate": 1.0}
 
 
 def _summary(out: Path) -> dict[tuple[str, str], dict[str, float]]:
     data = json.loads((out / "summary.json").read_text())
-    return {(c["task"], c["backend"]): {k: v["value"] for k, v in c["metrics"].items()} for c in data["cells"]}
+    return {
+        (c["task"], c["backend"]): {k: v["value"] for k, v in c["metrics"].items()} for c in data["cells"]
+    }
 
 
 def test_oracle_is_perfect_and_always_yes_shows_the_yes_bias_exactly(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    args = ["run", str(TASK), "--backends", "oracle,always-yes", "--limit", "64", "--quiet", "--out", str(out)]
+    args = [
+        "run",
+        str(TASK),
+        "--backends",
+        "oracle,always-yes",
+        "--limit",
+        "64",
+        "--quiet",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     found = _summary(out)
     assert found[("hallucination", "oracle")] == {
@@ -84,7 +113,9 @@ def suggestible() -> FakeProvider:
         yield server
 
 
-def test_fake_provider_run_reports_the_leading_minus_neutral_gap(suggestible: FakeProvider, tmp_path: Path) -> None:
+def test_fake_provider_run_reports_the_leading_minus_neutral_gap(
+    suggestible: FakeProvider, tmp_path: Path
+) -> None:
     out = tmp_path / "run"
     config = tmp_path / "run.yaml"
     config.write_text(

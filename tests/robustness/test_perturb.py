@@ -50,7 +50,9 @@ def test_image_perturbation_is_byte_identical_for_a_seed_and_changes_the_image(n
 @pytest.mark.parametrize("name", ["blur", "gaussian_noise", "salt_pepper", "jpeg", "contrast", "occlusion"])
 def test_image_damage_grows_with_severity(name: str) -> None:
     clean = _pixels(LINE)
-    damage = [np.abs(_pixels(perturb_bytes(LINE, name, level, seed=1)) - clean).mean() for level in range(1, 6)]
+    damage = [
+        np.abs(_pixels(perturb_bytes(LINE, name, level, seed=1)) - clean).mean() for level in range(1, 6)
+    ]
     assert damage == sorted(damage) and damage[0] > 0
 
 
@@ -91,7 +93,11 @@ def test_jpeg_level_is_the_quality_imagenet_c_uses() -> None:
 
 
 def test_cli_levels_parse_and_bad_ones_are_one_line_errors() -> None:
-    assert parse_cli(["blur=0..5", "noise=2", "jpeg=0,3"]) == {"blur": [0, 1, 2, 3, 4, 5], "noise": [2], "jpeg": [0, 3]}
+    assert parse_cli(["blur=0..5", "noise=2", "jpeg=0,3"]) == {
+        "blur": [0, 1, 2, 3, 4, 5],
+        "noise": [2],
+        "jpeg": [0, 3],
+    }
     for bad in (["blur"], ["blurr=1"], ["blur=7"], ["blur=a"]):
         with pytest.raises(InputError) as caught:
             parse_cli(bad)
@@ -138,7 +144,9 @@ def test_sweep_is_journaled_and_a_rerun_is_served_from_the_cache(fake: FakeProvi
     assert sent == 9
     lines = [json.loads(x) for x in first.rundir.journal.read_text().splitlines()]
     assert sorted(x["sample_id"] for x in lines)[:3] == ["s00@blur=0", "s00@blur=1", "s00@blur=2"]
-    assert {(x["metadata"]["perturb"], x["metadata"]["severity"]) for x in lines} == {("blur", i) for i in range(3)}
+    assert {(x["metadata"]["perturb"], x["metadata"]["severity"]) for x in lines} == {
+        ("blur", i) for i in range(3)
+    }
     info = json.loads((first.rundir.path / "run.json").read_text())
     assert info["config"]["perturb"] == {"blur": [0, 1, 2]}
     second = start_run(config, tmp_path, RunOptions(reports=tmp_path / "b", quiet=True, cache_dir=cache))
