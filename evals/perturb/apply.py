@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache, partial
@@ -105,16 +106,18 @@ class _SharedSource:
         self.media = media
         self.users = users
         self._data: bytes | None = None
+        self._lock = threading.Lock()  # levels of one sample may be perturbed in two threads
 
     def read(self) -> bytes:
-        if self._data is None:
-            self._data = self.media.data
-            self.media.release()
-        data = self._data
-        self.users -= 1
-        if self.users <= 0:
-            self._data = None
-        return data
+        with self._lock:
+            if self._data is None:
+                self._data = self.media.data
+                self.media.release()
+            data = self._data
+            self.users -= 1
+            if self.users <= 0:
+                self._data = None
+            return data
 
 
 def _perturbed(source: _SharedSource, name: str, severity: int, seed: int) -> Media:

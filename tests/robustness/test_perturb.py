@@ -177,3 +177,10 @@ def test_expand_gives_every_level_media_of_its_own(tmp_path: Path) -> None:
         _ = variant.fields["image"].data
         variant.release_media()
     assert len({v.fields["image"].sha256 for v in variants}) == 2
+
+
+def test_docs_list_every_level_as_the_code_has_it() -> None:
+    page = (ROOT / "docs/robustness.md").read_text()
+    for name, (what, levels) in {**IMAGE_LEVELS, **AUDIO_LEVELS}.items():
+        row = f"| `{name}` | {what} | " + " | ".join(f"{v:g}" for v in levels) + " |"
+        assert row in page, f"docs/robustness.md lacks or misstates {name}: {row}"
