@@ -59,7 +59,7 @@ def write_task(folder: Path, n: int, copies: int, perturb: str | None) -> Path:
 
 
 def run_once(task: Path, url: str, concurrency: int, out: Path) -> float:
-    config = out.with_suffix(".yaml")
+    config = out.parent / f"{out.name}-run.yaml"
     config.write_text(
         f"name: bench\ntasks: [{task}]\nbackends:\n"
         f"  - {{name: gpt, type: openai, model: gpt-4o-mini, base_url: '{url}', concurrency: {concurrency}, timeout: 60}}\n"

@@ -91,6 +91,8 @@ def test_oracle_sweep_report_and_gate(
     assert "### Robustness and hallucination" in report and "blur: exact\\_match by severity" in report
     assert (out / "plots/robustness-items-blur.png").is_file()
     assert "robustness-items-blur.png" in (out / "report.html").read_text()
+    # The run config's perturbations are part of the run: rescoring sees the same requests.
+    assert main(["rescore", str(out), "--out", str(tmp_path / "rescored")]) == 0
     rules = tmp_path / "gates.yaml"
     rules.write_text(
         "rules:\n  - {task: items, backend: oracle, metric: robustness_auc, min: 0.99, max_drop: 0.01}\n"
