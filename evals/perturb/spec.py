@@ -88,7 +88,7 @@ def parse_cli(items: list[str]) -> dict[str, list[int]]:
         return _check(raw)
     except ValueError as exc:
         raise InputError(
-            f"--perturb: {exc}",
+            str(exc),
             field="--perturb",
             fix="write NAME=LEVELS, e.g. --perturb blur=0..5 (docs/robustness.md)",
         ) from None
