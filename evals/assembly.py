@@ -123,6 +123,12 @@ def assemble_resume(stored: RunConfig, request: ConfigRequest) -> RunConfig:
             field="--backends",
             fix=f"resume with the run's own backends ({names}), or start a new run with these backends",
         )
+    if request.overrides.perturb is not None:
+        raise InputError(
+            "--perturb cannot change a resumed run (its samples would change)",
+            field="--perturb",
+            fix="resume without --perturb, or start a new run with it",
+        )
     return stored.with_overrides(request.overrides)
 
 

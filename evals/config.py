@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from evals.backends.base import BackendConfig
 from evals.data.shard import Shard
 from evals.errors import InputError
+from evals.perturb.spec import PerturbSpec
 from evals.yamlfile import line_of, load_model, load_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,9 @@ class RunConfig(BaseModel):
         default_factory=list, description="price files overriding configs/pricing.yaml (relative paths)"
     )
     seed: int = 0
+    perturb: PerturbSpec | None = Field(
+        None, description="perturbations applied to every task with media of their kind, e.g. {blur: 0..5}"
+    )
 
     @field_validator("backends")
     @classmethod
@@ -72,6 +76,8 @@ class RunConfig(BaseModel):
             update["budget_usd"] = overrides.budget_usd
         if overrides.name is not None:
             update["name"] = overrides.name
+        if overrides.perturb is not None:
+            update["perturb"] = overrides.perturb
         if overrides.concurrency is not None:
             update["backends"] = [
                 b.model_copy(update={"concurrency": overrides.concurrency}) for b in self.backends
@@ -96,6 +102,7 @@ class Overrides(BaseModel):
     budget_usd: float | None = Field(None, ge=0, description="--budget")
     concurrency: int | None = Field(None, ge=1, le=1024, description="--concurrency")
     name: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="--name")
+    perturb: PerturbSpec | None = Field(None, description="--perturb")
 
 
 def _dumped(update: dict[str, Any]) -> dict[str, Any]:

@@ -10,9 +10,10 @@ from pathlib import Path
 from evals.backends.base import Backend, BackendConfig, backend_registry
 from evals.config import RunConfig, resolve_task_path
 from evals.errors import InputError
+from evals.perturb.spec import perturbation_kind
 from evals.records import stable_hash
 from evals.rundata import BackendInfo, BackendRole, ScorerDecl, TaskInfo
-from evals.task.loader import Task, load_task
+from evals.task.loader import Task, load_task, with_perturbations
 
 
 @dataclass
@@ -101,10 +102,14 @@ def make_plan(config: RunConfig, base: Path, *, check_backends: bool = True) -> 
     seen: set[str] = set()
     for entry in config.tasks:
         task = load_task(resolve_task_path(entry, base))
+        if config.perturb:
+            task = with_perturbations(task, config.perturb, strict=False)
         if task.name in seen:
             raise InputError(f"task {task.name!r} is listed twice", field="tasks", fix="list it once")
         seen.add(task.name)
         tasks.append(task)
+    if config.perturb:
+        _check_perturbations_used(config.perturb, tasks)
     backends = {b.name: build_backend(b) for b in config.backends}
     pairs: dict[str, list[str]] = {}
     for task in tasks:
@@ -193,3 +198,14 @@ def _check_video_changes(backend: Backend) -> None:
             field=f"backends.{backend.name}.video",
             fix=f"settings allowed: {', '.join(SamplingSpec.model_fields)} (docs/video.md)",
         ) from None
+
+
+def _check_perturbations_used(perturb: dict[str, list[int]], tasks: list[Task]) -> None:
+    """A run config's perturbation that no task's media can take is a mistake, not a no-op."""
+    for name in perturb:
+        if not any(task.spec.perturb and name in task.spec.perturb for task in tasks):
+            raise InputError(
+                f"perturbation {name!r} changes {perturbation_kind(name)}, which no task of the run sends",
+                field="perturb",
+                fix="drop it, or add a task with that kind of media (docs/robustness.md)",
+            )

@@ -43,7 +43,7 @@ from evals.runner.calls import Budget, Caller
 from evals.runner.pairwise import pairwise_plans, run_pairwise
 from evals.runner.scoring import ScoringStage
 from evals.scoring import MediaItem, ScoreInput, Scorer, ScorerFailed, build_scorer
-from evals.task.loader import Task, load_task
+from evals.task.loader import Task, load_task, with_perturbations
 
 
 @dataclass
@@ -72,7 +72,7 @@ def _selected(name: str, patterns: list[str] | None) -> bool:
     return patterns is None or any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
-def _load_current_task(info: TaskInfo) -> Task:
+def _load_current_task(info: TaskInfo, perturb: object = None) -> Task:
     if not info.path or not Path(info.path).is_file():
         raise InputError(
             f"task {info.name!r}: its file is gone",
@@ -80,6 +80,8 @@ def _load_current_task(info: TaskInfo) -> Task:
             fix="restore the task file the run used (run.json names it)",
         )
     task = load_task(Path(info.path))
+    if isinstance(perturb, dict) and perturb:  # the run config's perturbations (docs/robustness.md)
+        task = with_perturbations(task, perturb, strict=False)
     if info.request_sha256 is not None and request_hash(task) != info.request_sha256:
         raise InputError(
             f"task {info.name!r} now sends different requests than this run did (its prompt, "
@@ -240,7 +242,8 @@ def rescore(
                 field="--task",
                 fix=f"the run's tasks are: {', '.join(t.name for t in run.tasks)}",
             )
-        tasks = {info.name: _load_current_task(info) for info in chosen}
+        perturb = run.config.get("perturb")
+        tasks = {info.name: _load_current_task(info, perturb) for info in chosen}
         plans = {name: _chosen_scorers(task, options.scorers) for name, task in tasks.items()}
         judges, judge_names = _judges(run, options.config)
         for name, scorers in plans.items():

@@ -113,3 +113,14 @@ class EchoBackend(_Baseline):
             if message.role == "user":
                 return Response(text=message.text)
         return Response(text="")
+
+
+class AlwaysYesBackend(_Baseline):
+    """Answers "Yes." to everything: the pure yes-bias, against which hallucination probes show
+    how far a model's "yes" answers track what is in the picture."""
+
+    type_name = "always-yes"
+    default_model = "always-yes"
+
+    async def answer(self, request: Request, sample: Sample) -> Response:
+        return Response(text="Yes.")

@@ -10,6 +10,7 @@ from evals.cli.main import Handler
 from evals.config import locate_in_config
 from evals.console import messages
 from evals.errors import InputError
+from evals.perturb.spec import parse_cli
 from evals.session import RunOptions, resume_run, start_run
 
 
@@ -37,6 +38,12 @@ def add(parser: argparse.ArgumentParser) -> Handler:
     parser.add_argument("--refresh-cache", action="store_true", help="ask again and overwrite cached answers")
     parser.add_argument("--name", help="run name (the run id's prefix)")
     parser.add_argument(
+        "--perturb",
+        action="append",
+        metavar="NAME=LEVELS",
+        help="perturb the media at severity levels 0-5, e.g. blur=0..5 (repeatable; docs/robustness.md)",
+    )
+    parser.add_argument(
         "--with-providers",
         action="store_true",
         help="add the config's providers whose API key is in the environment",
@@ -56,6 +63,7 @@ def config_request(args: argparse.Namespace) -> ConfigRequest:
             budget_usd=args.budget,
             concurrency=args.concurrency,
             name=args.name,
+            perturb=parse_cli(args.perturb) if args.perturb else None,
         ),
     )
 

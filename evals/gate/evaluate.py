@@ -30,8 +30,11 @@ from evals.compare.quantities import (
     pseudo_quantity,
 )
 from evals.errors import InputError
+from evals.gate.robustness import decide_robustness, robustness_curves
+from evals.gate.robustness import quantity as robustness_quantity
 from evals.gate.rules import LoadedRules, Rule
 from evals.gate.verdict import Decision, Verdict, decide
+from evals.robustness import Curve
 from evals.rundata import SummaryCell
 
 EXIT_PASS = 0
@@ -74,6 +77,8 @@ class Check:
     def bound_text(self) -> str:
         """The rule's bound in the quantity's unit (`≤ 5.00s`, `drop ≤ 0.0200`)."""
         rule, q = self.rule, self.quantity
+        if rule.is_robustness:
+            return rule.bound_text()
         if rule.max_drop is not None:
             return f"drop ≤ {value_text(q, rule.max_drop)}"
         parts = []
@@ -234,7 +239,21 @@ def evaluate(
 ) -> GateResult:
     spec = rules.model
     expanded: list[tuple[int, Rule, list[tuple[str, str, str]]]] = []
+    robust: list[tuple[int, Rule, list[Curve]]] = []
     for index, rule in enumerate(spec.rules):
+        if rule.is_robustness:
+            settings = Settings(rule.confidence or spec.confidence, spec.resamples, spec.seed, spec.power)
+            curves = robustness_curves(rule, current, settings)
+            if not curves:
+                raise InputError(
+                    f"rule {index + 1} ({rule.label()}) matches no perturbation sweep of the run",
+                    file=str(rules.path),
+                    line=rules.line_of(index),
+                    field=f"rules.{index}",
+                    fix="run the task with perturb: (or --perturb blur=0..5), levels 0 and more",
+                )
+            robust.append((index, rule, curves))
+            continue
         found = expand(rule, current)
         if not found:
             raise InputError(
@@ -274,6 +293,23 @@ def evaluate(
                 bound_check(check, current)
             check.seconds = time.perf_counter() - started
             checks.append(check)
+    for index, rule, curves in robust:
+        settings = Settings(rule.confidence or spec.confidence, spec.resamples, spec.seed, spec.power)
+        for swept in curves:
+            check = Check(
+                index,
+                rule,
+                swept.task,
+                swept.backend,
+                f"robustness_auc:{swept.metric}@{swept.perturbation}",
+                robustness_quantity(swept),
+                settings,
+                decide_robustness(rule, swept),
+                value=swept.auc,
+                interval=(swept.auc_low, swept.auc_high),
+            )
+            checks.append(check)
+    checks.sort(key=lambda c: c.index)
     return GateResult(checks, current, baseline, rules, strict)
 
 

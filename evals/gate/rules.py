@@ -12,6 +12,13 @@ from evals.paired import DEFAULT_CONFIDENCE, DEFAULT_POWER, DEFAULT_RESAMPLES
 from evals.yamlfile import Loc, load_model, load_yaml
 
 Patterns = list[str]
+# The robustness pseudo-metric: `robustness_auc` (the task's headline metric) or
+# `robustness_auc:NAME` (metric NAME), checked on the run's own perturbation sweeps.
+ROBUSTNESS_AUC = "robustness_auc"
+
+
+def is_robustness_metric(name: str) -> bool:
+    return name == ROBUSTNESS_AUC or name.startswith(ROBUSTNESS_AUC + ":")
 
 
 def _as_list(value: object) -> object:
@@ -55,6 +62,16 @@ class Rule(BaseModel):
 
     @model_validator(mode="after")
     def _one_kind(self) -> Rule:
+        if any(is_robustness_metric(m) for m in self.metric):
+            if not all(is_robustness_metric(m) for m in self.metric):
+                raise ValueError(
+                    "a robustness_auc rule checks robustness only; put other metrics in another rule"
+                )
+            if self.max is not None:
+                raise ValueError("robustness_auc takes min and max_drop, not max")
+            if self.min is None and self.max_drop is None:
+                raise ValueError("give min (relative robustness) and/or max_drop (per severity level)")
+            return self
         absolute = self.min is not None or self.max is not None
         if absolute == (self.max_drop is not None):
             raise ValueError("give either min/max (an absolute bound) or max_drop (a regression bound)")
@@ -67,8 +84,13 @@ class Rule(BaseModel):
         return self
 
     @property
+    def is_robustness(self) -> bool:
+        return any(is_robustness_metric(m) for m in self.metric)
+
+    @property
     def kind(self) -> Literal["bound", "regression"]:
-        return "regression" if self.max_drop is not None else "bound"
+        """A robustness rule is a bound on the run itself (no baseline), even with max_drop."""
+        return "regression" if self.max_drop is not None and not self.is_robustness else "bound"
 
     def label(self) -> str:
         if self.name:
@@ -77,6 +99,10 @@ class Rule(BaseModel):
         return f"{where} {self.bound_text()}"
 
     def bound_text(self) -> str:
+        if self.is_robustness:
+            parts = [f"≥ {self.min:g}"] if self.min is not None else []
+            parts += [f"drop ≤ {self.max_drop:g} at every level"] if self.max_drop is not None else []
+            return " and ".join(parts)
         if self.max_drop is not None:
             return f"drop ≤ {self.max_drop:g}"
         if self.min is not None and self.max is not None:

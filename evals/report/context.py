@@ -6,13 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from evals.report import runinfo, tables
+from evals.report.hallucination import TITLE as GAP_TITLE
+from evals.report.hallucination import gap_table
 from evals.report.judging import JudgeSection, judge_sections
 from evals.report.media import Budget, MediaLookup, attach_previews
 from evals.report.plots import PlotFile
 from evals.report.ranking import TaskRanking, rank_run
+from evals.report.robustness import robustness_tables, run_curves
 from evals.report.samples import SampleView, select_samples
 from evals.report.tables import Table
 from evals.report.video_length import TITLE, length_table
+from evals.robustness import Curve
 from evals.rundata import RunInfo, SampleRecord, Summary
 from evals.rundir import MediaStore
 
@@ -36,6 +40,15 @@ class TaskSection:
     worst: list[SampleView]
     surprising: list[SampleView]
     plots: list[PlotFile] = field(default_factory=list)
+    robustness: list[tuple[str, Table]] = field(default_factory=list)
+
+    @property
+    def robustness_plots(self) -> list[PlotFile]:
+        return [p for p in self.plots if (p.field or "").startswith("perturb:")]
+
+    @property
+    def breakdown_plots(self) -> list[PlotFile]:
+        return [p for p in self.plots if not (p.field or "").startswith("perturb:")]
 
     @property
     def anchor(self) -> str:
@@ -72,6 +85,8 @@ class ReportData:
     plots: list[PlotFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     judging: list[JudgeSection] = field(default_factory=list)
+    curves: dict[str, list[Curve]] = field(default_factory=dict)  # robustness, by task
+    kinds: dict[str, str] = field(default_factory=dict)  # backend → provider | engine | baseline
 
     @property
     def overview_plots(self) -> list[PlotFile]:
@@ -81,6 +96,11 @@ class ReportData:
 def _by_length(ranking: TaskRanking, records: list[SampleRecord]) -> list[tuple[str, Table]]:
     table = length_table(ranking, records)
     return [(TITLE, table)] if table is not None else []
+
+
+def _gap(task: str, records: list[SampleRecord], kinds: dict[str, str]) -> list[tuple[str, Table]]:
+    table = gap_table(task, records, kinds)
+    return [(GAP_TITLE, table)] if table is not None else []
 
 
 def build_report(
@@ -98,6 +118,7 @@ def build_report(
     by_task: dict[str, list[SampleRecord]] = {}
     for record in records:
         by_task.setdefault(record.task, []).append(record)
+    curves = run_curves(run, records)
     sections = []
     for name, ranking in rankings.items():
         worst, surprising = select_samples(ranking, by_task.get(name, []), options.samples_per_task)
@@ -111,6 +132,8 @@ def build_report(
                 classification=tables.classification_tables(ranking),
                 worst=worst,
                 surprising=surprising,
+                robustness=robustness_tables(curves.get(name, []), kinds)
+                + _gap(name, by_task.get(name, []), kinds),
             )
         )
     notes = []
@@ -134,6 +157,8 @@ def build_report(
         config=runinfo.config_tables(run),
         notes=notes,
         judging=judge_sections(summary),
+        curves=curves,
+        kinds=kinds,
     )
 
 

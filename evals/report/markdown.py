@@ -82,6 +82,12 @@ def _task(section: TaskSection) -> list[str]:
     ranking = section.ranking
     lines = [f"## Task: {escape(section.name)} ({escape(section.kind or '')})", ""]
     lines += [f"**{escape(section.headline)}**", "", table(section.leaderboard), ""]
+    if section.robustness:
+        lines += ["### Robustness and hallucination", ""]
+        for title, data in section.robustness:
+            lines += [f"#### {escape(title)}", "", table(data), ""]
+        lines += [f"- curves: `plots/{p.name}`" for p in section.robustness_plots]
+        lines += [""]
     if section.breakdowns:  # folded, so a pull-request comment stays short
         lines += [f"<details><summary>Breakdowns by {len(section.breakdowns)} fields</summary>", ""]
         for field, data in section.breakdowns:

@@ -153,7 +153,10 @@ class Runner:
         try:
             try:
                 request = task.builder.build(sample)
-                canonical = request.canonical()  # reads and hashes the media, once
+                if "perturb" in sample.metadata:  # perturbing media is CPU work: off the loop
+                    canonical = await asyncio.to_thread(request.canonical)
+                else:
+                    canonical = request.canonical()  # reads and hashes the media, once
             except InputError as exc:  # a template that fails on this row: the task must change
                 raise exc.located(file=str(task.path) if task.path else None) from None
                 if video_parts(request):  # frames decoded once for every backend, off the loop

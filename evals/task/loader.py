@@ -10,6 +10,8 @@ from evals.data.samples import count_samples, iter_samples, iter_targets, open_s
 from evals.data.shard import Shard
 from evals.data.sources import RowSource
 from evals.errors import InputError, MediaError
+from evals.perturb.apply import expand
+from evals.perturb.spec import perturbation_kind
 from evals.records import Sample
 from evals.scoring import Metric, Scorer, build_scorer
 from evals.task.kinds import KINDS, default_prompt, default_scorers
@@ -61,11 +63,19 @@ class Task:
         return open_source(self.spec.dataset, self.base, task_file=self.path, provenance=self.spec.provenance)
 
     def samples(self, *, limit: int | None = None, shard: Shard | None = None) -> Iterator[Sample]:
-        return iter_samples(self.spec.dataset, self.source(), limit=limit, shard=shard)
+        """The dataset's samples; with `perturb:`, one per perturbation × level of each
+        (`limit` and `shard` count the dataset's samples, so all levels of one stay together)."""
+        samples = iter_samples(self.spec.dataset, self.source(), limit=limit, shard=shard)
+        perturb = self.spec.perturb
+        if not perturb:
+            return samples
+        return (variant for sample in samples for variant in expand(sample, perturb))
 
     def count(self, *, limit: int | None = None, shard: Shard | None = None) -> int | None:
         """The number of samples a run will see, when it is cheap to know (for progress bars)."""
-        return count_samples(self.spec.dataset, self.source(), limit=limit, shard=shard)
+        count = count_samples(self.spec.dataset, self.source(), limit=limit, shard=shard)
+        levels = sum(len(v) for v in self.spec.perturb.values()) if self.spec.perturb else 1
+        return None if count is None else count * levels
 
     def targets(self) -> Iterator[list[str]]:
         return iter_targets(self.spec.dataset, self.source())
@@ -126,7 +136,35 @@ def build_task(spec: TaskSpec, path: Path | None = None) -> Task:
         builder = PromptBuilder(spec.name, prompt, spec.generation, KINDS[spec.kind].output, spec.hints)
     except InputError as exc:
         raise _where(exc, path, lines, ("prompt",)) from None
-    return Task(spec, path, prompt, scorers, builder)
+    task = Task(spec, path, prompt, scorers, builder)
+    if spec.perturb:
+        try:
+            task = with_perturbations(task, spec.perturb, strict=True)
+        except InputError as exc:
+            raise _where(exc, path, lines, ("perturb",)) from None
+    return task
+
+
+def with_perturbations(task: Task, perturb: dict[str, list[int]], *, strict: bool) -> Task:
+    """The task with `perturb` applied to its media (a run config's perturbations replace the
+    task's own). Those of a kind of media the task does not send are an error when `strict`
+    (the task's own `perturb:`), else left out (a run config's, meant for other tasks)."""
+    media = task.modalities()
+    fitting = {name: levels for name, levels in perturb.items() if perturbation_kind(name) in media}
+    unfit = [name for name in perturb if name not in fitting]
+    if strict and unfit:
+        kind = perturbation_kind(unfit[0])
+        sent = ", ".join(sorted(media - {"text"})) or "its media"
+        raise InputError(
+            f"perturbation {unfit[0]!r} changes {kind}, which task {task.name!r} does not send",
+            file=str(task.path) if task.path else None,
+            field="perturb",
+            fix=f"use a perturbation of {sent} (docs/robustness.md)",
+        )
+    if not fitting:
+        return task
+    spec = task.spec.model_copy(update={"perturb": fitting})
+    return Task(spec, task.path, task.prompt, task.scorers, task.builder)
 
 
 def load_task(path: Path) -> Task:

@@ -21,6 +21,7 @@ from evals.data.spec import (
     Strict,
     check_feature,
 )
+from evals.perturb.spec import PerturbSpec
 
 __all__ = [
     "CsvSource",
@@ -304,6 +305,9 @@ class TaskSpec(Strict):
     )
     aggregate: AggregateSpec | None = Field(
         None, description="the benchmark's own headline, computed from per-sample scores"
+    )
+    perturb: PerturbSpec | None = Field(
+        None, description="perturbations of the media and their severity levels, e.g. {blur: 0..5}"
     )
 
     @field_validator("breakdowns")

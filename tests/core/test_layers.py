@@ -44,7 +44,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.classification",
         "evals.paired",
     ),
-    ("evals.scoring", "evals.scorers", "evals.data", "evals.generators", "evals.pricing", "evals.cache"),
+    ("evals.scoring", "evals.scorers", "evals.data", "evals.generators", "evals.pricing", "evals.cache", "evals.perturb"),
     ("evals.backends", "evals.engines", "evals.task", "evals.testing"),
     (
         "evals.config",
@@ -55,6 +55,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.judging",
         "evals.benchmark_aggregates",
         "evals.parquet",
+        "evals.robustness",
     ),
     ("evals.analysis", "evals.baseline", "evals.compare", "evals.gate", "evals.report", "evals.console"),
     ("evals.finalize", "evals.session", "evals.assembly", "evals.rescore", "evals.merge", "evals.viewer"),
