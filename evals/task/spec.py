@@ -49,6 +49,8 @@ TaskKind = Literal[
     "handwriting",
     "tts",
     "custom",
+    "speech-translation",
+    "diarization",
 ]
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
