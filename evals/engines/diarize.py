@@ -28,7 +28,7 @@ from evals.segments import Segment, to_rttm
 _FRAME = SPEECH_RATE // 100  # 10 ms frames for the activity detector
 # Cosine distance below which two regions are one speaker, measured on the built-in
 # conversations (benchmarks/diarization_speed.py prints the DER for a range of thresholds).
-DEFAULT_THRESHOLD: dict[str, float] = {"dvector": 0.3, "mfcc": 0.5}
+DEFAULT_THRESHOLD: dict[str, float] = {"dvector": 0.15, "mfcc": 0.9}
 
 
 class DiarizeOptions(EngineOptions):
@@ -91,24 +91,37 @@ def cluster(embeddings: npt.NDArray[np.float32], threshold: float, speakers: int
     return labels
 
 
-def diarize(
+def embed_regions(
     samples: npt.NDArray[np.float32], embedder: Embedder, options: dict[str, Any]
-) -> list[Segment]:
+) -> tuple[list[tuple[int, int]], npt.NDArray[np.float32]]:
+    """The speech regions and one embedding per region (on one scale, for the MFCC baseline)."""
     regions = speech_regions(samples, options["silence_db"], options["min_pause_s"], options["min_region_s"])
     if not regions:
-        return []
+        return [], np.zeros((0, 1), dtype=np.float32)
     vectors = np.stack([embedder(samples[a:b]) for a, b in regions])
     if embedder.name == "mfcc":  # put the baseline's coefficients on one scale
         vectors = (vectors - vectors.mean(axis=0)) / (vectors.std(axis=0) + 1e-6)
-    threshold = options["threshold"] or DEFAULT_THRESHOLD[embedder.name]
-    labels = cluster(vectors, threshold, options["speakers"])
-    # speakers named in order of first appearance: spk1, spk2, …
+    return regions, vectors
+
+
+def label_regions(
+    regions: list[tuple[int, int]], vectors: npt.NDArray[np.float32], threshold: float, speakers: int | None
+) -> list[Segment]:
+    """Cluster the regions' embeddings; speakers named in order of first appearance: spk1, spk2, …"""
+    labels = cluster(vectors, threshold, speakers)
     names: dict[int, str] = {}
     for label in labels:
         names.setdefault(label, f"spk{len(names) + 1}")
     return [
-        Segment(a / SPEECH_RATE, b / SPEECH_RATE, names[label]) for (a, b), label in zip(regions, labels, strict=True)
+        Segment(a / SPEECH_RATE, b / SPEECH_RATE, names[label])
+        for (a, b), label in zip(regions, labels, strict=True)
     ]
+
+
+def diarize(samples: npt.NDArray[np.float32], embedder: Embedder, options: dict[str, Any]) -> list[Segment]:
+    regions, vectors = embed_regions(samples, embedder, options)
+    threshold = options["threshold"] or DEFAULT_THRESHOLD[embedder.name]
+    return label_regions(regions, vectors, threshold, options["speakers"])
 
 
 def _load(name: EmbedderName) -> Embedder:

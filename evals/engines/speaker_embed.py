@@ -66,7 +66,8 @@ def load_embedder(name: EmbedderName) -> Embedder:
 
 
 def _unit(vector: npt.NDArray[Any]) -> Vector:
-    return (vector / (np.linalg.norm(vector) + 1e-12)).astype(np.float32)
+    unit: Vector = (vector / (np.linalg.norm(vector) + 1e-12)).astype(np.float32)
+    return unit
 
 
 def _dvector(embedder: Embedder, speech: npt.NDArray[np.float32]) -> Vector:

@@ -30,7 +30,10 @@ if TYPE_CHECKING:
 
 class DiarizationOptions(ScorerOptions):
     collar: float = Field(
-        0.0, ge=0.0, le=2.0, description="seconds around each reference boundary not scored (total, both sides)"
+        0.0,
+        ge=0.0,
+        le=2.0,
+        description="seconds around each reference boundary not scored (total, both sides)",
     )
     skip_overlap: bool = Field(False, description="leave out regions where reference speakers overlap")
 
@@ -138,4 +141,6 @@ class JER(_DiarizationScorer):
     def _pyannote(self) -> Any:
         from pyannote.metrics.diarization import JaccardErrorRate
 
-        return JaccardErrorRate(collar=self.options.collar, skip_overlap=self.options.skip_overlap)
+        return JaccardErrorRate(  # type: ignore[no-untyped-call]
+            collar=self.options.collar, skip_overlap=self.options.skip_overlap
+        )

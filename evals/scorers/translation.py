@@ -16,9 +16,9 @@ the signature then says nrefs:var. sacrebleu is pinned: its private stats API is
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from functools import cache
-from typing import Any, ClassVar, Literal
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache, partial
+from typing import Any, ClassVar, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,25 +42,23 @@ class ChrfOptions(ScorerOptions):
 
 @cache
 def _bleu(tokenize: str, lowercase: bool, effective_order: bool) -> Any:
-    from sacrebleu.metrics import BLEU
+    from sacrebleu.metrics.bleu import BLEU
 
     return BLEU(tokenize=tokenize, lowercase=lowercase, effective_order=effective_order)
 
 
 @cache
 def _chrf(word_order: int, lowercase: bool) -> Any:
-    from sacrebleu.metrics import CHRF
+    from sacrebleu.metrics.chrf import CHRF
 
     return CHRF(word_order=word_order, lowercase=lowercase)
 
 
-def _combine(metric: Any) -> Any:
-    def combine(sums: NDArray[np.float64]) -> float:
-        if not np.any(sums):
-            return float("nan")
-        return float(metric._compute_score_from_stats([int(round(s)) for s in sums]).score)
-
-    return combine
+def _score_from_sums(metric: Any, sums: NDArray[np.float64]) -> float:
+    """sacrebleu's corpus score from summed segment statistics (NaN for an empty corpus)."""
+    if not np.any(sums):
+        return float("nan")
+    return float(metric._compute_score_from_stats([round(float(s)) for s in sums]).score)
 
 
 def signature(metric: Any, nrefs: str = "1") -> str:
@@ -150,30 +148,27 @@ class CHRF(_SacreScorer):
     options: ChrfOptions
 
     def corpus_name(self) -> str:
-        return f"sacrebleu_chrf_{2 if self.options.plus_plus else 0}_{'lc' if self.options.lowercase else 'mixed'}"
+        case = "lc" if self.options.lowercase else "mixed"
+        return f"sacrebleu_chrf_{2 if self.options.plus_plus else 0}_{case}"
 
     def corpus_metric(self) -> Any:
         return _chrf(2 if self.options.plus_plus else 0, self.options.lowercase)
 
 
+def _combiner(make: Callable[[], Any]) -> Callable[[NDArray[np.float64]], float]:
+    return lambda sums: _score_from_sums(make(), sums)
+
+
 def _register() -> None:
     """One combiner per option set (they differ in how the sums combine or what was counted)."""
-    for tokenize in Tokenizer.__args__:
-        for lowercase in (False, True):
-            case = "lc" if lowercase else "mixed"
+    for lowercase in (False, True):
+        case = "lc" if lowercase else "mixed"
+        for tokenize in get_args(Tokenizer):
             register_combiner(
-                f"sacrebleu_bleu_{tokenize}_{case}", lambda s, t=tokenize, c=lowercase: _bleu_sum(s, t, c)
+                f"sacrebleu_bleu_{tokenize}_{case}", _combiner(partial(_bleu, tokenize, lowercase, False))
             )
-    for order in (0, 2):
-        for lowercase in (False, True):
-            case = "lc" if lowercase else "mixed"
-            register_combiner(
-                f"sacrebleu_chrf_{order}_{case}", lambda s, o=order, c=lowercase: _combine(_chrf(o, c))(s)
-            )
-
-
-def _bleu_sum(sums: NDArray[np.float64], tokenize: str, lowercase: bool) -> float:
-    return float(_combine(_bleu(tokenize, lowercase, False))(sums))
+        for order in (0, 2):
+            register_combiner(f"sacrebleu_chrf_{order}_{case}", _combiner(partial(_chrf, order, lowercase)))
 
 
 _register()

@@ -57,7 +57,12 @@ def audio_item(data: bytes, mime: str = "audio/wav") -> MediaItem:
 
 def score_media(scorer: Scorer, audio: bytes, targets: list[str] | None = None) -> SampleScore:
     item = ScoreInput(
-        task="t", backend="b", sample_id="s", prediction="", targets=targets or [], outputs=[audio_item(audio)]
+        task="t",
+        backend="b",
+        sample_id="s",
+        prediction="",
+        targets=targets or [],
+        outputs=[audio_item(audio)],
     )
     return asyncio.run(scorer.evaluate(item, ScoringContext()))
 

@@ -18,7 +18,9 @@ from evals.generators.translation import SpokenTranslations
 from evals.session import RunOptions, start_run
 from evals.testing.fake_provider import FakeProvider, FakeRequest
 
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng: apt-get install espeak-ng")
+pytestmark = pytest.mark.skipif(
+    shutil.which("espeak-ng") is None, reason="needs espeak-ng: apt-get install espeak-ng"
+)
 TASK = Path(__file__).resolve().parents[2] / "tasks" / "speech-translation.yaml"
 N = 9
 
@@ -45,8 +47,12 @@ def test_run_matches_the_sacrebleu_cli(tmp_path: Path, monkeypatch: pytest.Monke
 
     with FakeProvider(answer=answer) as fake:
         backend = {"name": "whisper-1", "type": "openai-translate", "base_url": fake.openai_url}
-        config = RunConfig.model_validate({"name": "st", "tasks": [str(TASK)], "limit": N, "backends": [backend]})
-        rundir = start_run(config, tmp_path, RunOptions(reports=tmp_path / "reports", use_cache=False, quiet=True))
+        config = RunConfig.model_validate(
+            {"name": "st", "tasks": [str(TASK)], "limit": N, "backends": [backend]}
+        )
+        rundir = start_run(
+            config, tmp_path, RunOptions(reports=tmp_path / "reports", use_cache=False, quiet=True)
+        )
     assert {r.endpoint for r in seen} == {"translations"} and len(seen) == N
     assert all("language" not in r.body for r in seen)
     journal = [json.loads(line) for line in (rundir.rundir.path / "samples.jsonl").read_text().splitlines()]
@@ -58,6 +64,17 @@ def test_run_matches_the_sacrebleu_cli(tmp_path: Path, monkeypatch: pytest.Monke
     (cell,) = summary["cells"]
     cells = cell["metrics"]
     for metric in ("bleu", "chrf"):
-        command = [sys.executable, "-m", "sacrebleu", str(tmp_path / "ref.txt"), "-i", str(tmp_path / "hyp.txt")]
-        printed = json.loads(subprocess.run([*command, "-m", metric, "-w", "12"], capture_output=True, text=True, check=True).stdout)
+        command = [
+            sys.executable,
+            "-m",
+            "sacrebleu",
+            str(tmp_path / "ref.txt"),
+            "-i",
+            str(tmp_path / "hyp.txt"),
+        ]
+        printed = json.loads(
+            subprocess.run(
+                [*command, "-m", metric, "-w", "12"], capture_output=True, text=True, check=True
+            ).stdout
+        )
         assert cells[metric]["value"] == pytest.approx(printed["score"], abs=1e-9)

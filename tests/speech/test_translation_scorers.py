@@ -46,7 +46,8 @@ def cli(tmp_path: Path, references: list[str], systems: list[str], *args: str) -
 
 def corpus_value(scorer: TextScorer, references: list[str], systems: list[str]) -> float | None:
     records = [
-        record(scorer, scorer.score(h, [r]), str(i)) for i, (h, r) in enumerate(zip(systems, references, strict=True))
+        record(scorer, scorer.score(h, [r]), str(i))
+        for i, (h, r) in enumerate(zip(systems, references, strict=True))
     ]
     return metric_summary(records, declared(scorer), seed=0).value
 
