@@ -32,7 +32,9 @@ def test_references_are_exact_and_rows_repeat() -> None:
         samples, rate = soundfile.read(io.BytesIO(row["audio"]()), dtype="float64")
         turns = parse_segments(row["answer"])
         assert 2 <= row["n_speakers"] == len({t.speaker for t in turns}) <= 4
-        assert row["n_turns"] == len(turns) >= 6 and row["seconds"] == pytest.approx(len(samples) / rate, abs=1e-3)
+        assert row["n_turns"] == len(turns) >= 6 and row["seconds"] == pytest.approx(
+            len(samples) / rate, abs=1e-3
+        )
         loud = np.abs(samples) > 0.012  # above the trim threshold, with FLAC's rounding
         inside = np.zeros(len(samples), dtype=bool)
         for turn in turns:

@@ -59,7 +59,9 @@ def test_noise_costs_more_than_one_mos_point() -> None:
         assert all(1.0 <= values[key] <= 5.0 for key in ("mos_ovrl", "mos_sig", "mos_bak", "mos_p808"))
     drops = [c["mos_ovrl"] - d["mos_ovrl"] for c, d in zip(clean, dirty, strict=True)]
     assert float(np.mean(drops)) >= 1.0 and min(drops) >= 0.8
-    assert all(2.0 <= c["mos_ovrl"] <= 3.3 and d["mos_ovrl"] <= 1.6 for c, d in zip(clean, dirty, strict=True))
+    assert all(
+        2.0 <= c["mos_ovrl"] <= 3.3 and d["mos_ovrl"] <= 1.6 for c, d in zip(clean, dirty, strict=True)
+    )
     assert all(c["mos_bak"] - d["mos_bak"] >= 1.2 for c, d in zip(clean, dirty, strict=True))
 
 

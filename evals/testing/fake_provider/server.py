@@ -104,7 +104,7 @@ class FakeProvider:
         app.router.add_post("/v1/responses", self._openai_responses)
         app.router.add_post("/v1/audio/transcriptions", self._openai_transcriptions)
         app.router.add_post("/v1/audio/speech", self._openai_speech)
-        app.router.add_post("/v1/audio/translations", partial(translations.handle, self))
+        app.router.add_post("/v1/audio/translations", partial(translations.handle, self._serve_request))
         app.router.add_post("/v1/messages", self._anthropic_messages)
         app.router.add_post("/upload/{version}/files", self._gemini_upload)
         app.router.add_get("/{version}/files/{file_id}", self._gemini_get_file)

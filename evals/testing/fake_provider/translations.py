@@ -7,17 +7,27 @@ The answer's text is the server's answer function's, as for every endpoint.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
 from evals.testing.fake_provider import openai_api
 from evals.testing.fake_provider.request import BadRequest, FakeRequest
 
-if TYPE_CHECKING:
-    from evals.testing.fake_provider.server import FakeProvider
-
 ENDPOINT = "translations"
+# The server's `_serve_request(request, provider, endpoint, parse, respond)`: faults, latency,
+# keys and the answer function, shared by every endpoint.
+Serve = Callable[
+    [
+        web.Request,
+        str,
+        str,
+        Callable[[], Awaitable[tuple[FakeRequest, bytes]]],
+        Callable[[FakeRequest, str], Awaitable[web.StreamResponse]],
+    ],
+    Awaitable[web.StreamResponse],
+]
 
 
 def parse_translation(fields: dict[str, Any]) -> FakeRequest:
@@ -35,8 +45,8 @@ def translation_body(req: FakeRequest, answer: str) -> dict[str, Any]:
     return body
 
 
-async def handle(server: FakeProvider, request: web.Request) -> web.StreamResponse:
-    """The route's handler; `server` supplies faults, latency, keys and the answer function."""
+async def handle(serve: Serve, request: web.Request) -> web.StreamResponse:
+    """The route's handler, given the server's `_serve_request`."""
 
     async def parse() -> tuple[FakeRequest, bytes]:
         form = await request.post()
@@ -49,4 +59,4 @@ async def handle(server: FakeProvider, request: web.Request) -> web.StreamRespon
     async def respond(parsed: FakeRequest, answer: str) -> web.StreamResponse:
         return web.json_response(translation_body(parsed, answer))
 
-    return await server._serve_request(request, "openai", ENDPOINT, parse, respond)
+    return await serve(request, "openai", ENDPOINT, parse, respond)
