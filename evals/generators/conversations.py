@@ -8,7 +8,7 @@ than the trim threshold, so the reference is exact by construction: RTTM text, o
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -51,6 +51,12 @@ def _turn_audio(text: str, persona: Persona) -> np.ndarray:
     return trim_silence(resample(signal, rate, SAMPLE_RATE), SAMPLE_RATE, margin_s=0.0)
 
 
+@cache
+def _turn_length(text: str, persona: Persona) -> int:
+    """Samples in a turn's audio: the reference needs only this, so rows are cheap to list again."""
+    return len(_turn_audio(text, persona))
+
+
 def _plan(params: ConversationParams, seed: int, index: int) -> list[tuple[int, str, float]]:
     """(talker, sentence, pause before it) for every turn; every talker speaks at least once."""
     rng = row_rng(seed, index, "conversation")
@@ -63,25 +69,36 @@ def _plan(params: ConversationParams, seed: int, index: int) -> list[tuple[int, 
     return [(t, spoken_sentence(rng), rng.uniform(params.min_pause_s, params.max_pause_s)) for t in order]
 
 
-@lru_cache(maxsize=8)
+def _layout(params: ConversationParams, seed: int, index: int) -> list[tuple[str, Persona, int, Segment]]:
+    """(sentence, persona, pause before it in samples, reference segment) for every turn."""
+    cast = row_rng(seed, index, "cast").sample(list(params.personas), params.max_speakers)
+    at = round(params.lead_s * SAMPLE_RATE)
+    turns = []
+    for number, (talker, text, pause) in enumerate(_plan(params, seed, index)):
+        gap = round(pause * SAMPLE_RATE) if number else 0
+        at += gap
+        length = _turn_length(text, cast[talker])
+        turns.append(
+            (
+                text,
+                cast[talker],
+                gap,
+                Segment(at / SAMPLE_RATE, (at + length) / SAMPLE_RATE, f"S{talker + 1}"),
+            )
+        )
+        at += length
+    return turns
+
+
 def render(params: ConversationParams, seed: int, index: int) -> tuple[np.ndarray, tuple[Segment, ...]]:
     """The conversation's samples at SAMPLE_RATE and its reference turns (labels S1, S2, …)."""
-    rng = row_rng(seed, index, "cast")
-    cast = rng.sample(list(params.personas), params.max_speakers)
-    pieces: list[np.ndarray] = [np.zeros(round(params.lead_s * SAMPLE_RATE))]
-    segments: list[Segment] = []
-    at = len(pieces[0])
-    for number, (talker, text, pause) in enumerate(_plan(params, seed, index)):
-        if number:
-            gap = np.zeros(round(pause * SAMPLE_RATE))
-            pieces.append(gap)
-            at += len(gap)
-        audio = _turn_audio(text, cast[talker])
-        segments.append(Segment(at / SAMPLE_RATE, (at + len(audio)) / SAMPLE_RATE, f"S{talker + 1}"))
-        pieces.append(audio)
-        at += len(audio)
-    pieces.append(np.zeros(round(params.lead_s * SAMPLE_RATE)))
-    return np.concatenate(pieces), tuple(segments)
+    lead = np.zeros(round(params.lead_s * SAMPLE_RATE))
+    pieces: list[np.ndarray] = [lead]
+    turns = _layout(params, seed, index)
+    for text, persona, gap, _ in turns:
+        pieces += [np.zeros(gap), _turn_audio(text, persona)]
+    pieces.append(lead)
+    return np.concatenate(pieces), tuple(t[3] for t in turns)
 
 
 class Conversations(IndexedGenerator):
@@ -94,16 +111,16 @@ class Conversations(IndexedGenerator):
     params: ConversationParams
 
     def row(self, seed: int, index: int) -> dict[str, Any]:
-        signal, segments = render(self.params, seed, index)
+        turns = _layout(self.params, seed, index)
+        segments = [t[3] for t in turns]
         uri = f"conv-{index:04d}"
-        speakers = sorted({s.speaker for s in segments})
-        cast = row_rng(seed, index, "cast").sample(list(self.params.personas), self.params.max_speakers)
+        voices = {t[3].speaker: t[1][0] for t in turns}
         return {
             "id": uri,
             "audio": lambda: to_flac(render(self.params, seed, index)[0]),
             "answer": to_rttm(segments, uri),
-            "n_speakers": len(speakers),
+            "n_speakers": len(voices),
             "n_turns": len(segments),
-            "seconds": round(len(signal) / SAMPLE_RATE, 3),
-            "voices": " ".join(cast[int(s[1:]) - 1][0] for s in speakers),
+            "seconds": round(segments[-1].end + self.params.lead_s, 3),
+            "voices": " ".join(voices[s] for s in sorted(voices)),
         }
