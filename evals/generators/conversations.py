@@ -44,17 +44,25 @@ class ConversationParams(GeneratorParams):
     lead_s: float = 0.5  # silence before the first turn and after the last
 
 
-def _turn_audio(text: str, persona: Persona) -> np.ndarray:
+def _native_turn(text: str, persona: Persona) -> tuple[np.ndarray, int]:
+    """The turn at espeak-ng's own rate, cut where the sound starts and ends (margin 0: the
+    reference marks exactly this stretch)."""
     voice, pitch, speed = persona
     signal, rate = synthesize(text, voice, speed, pitch)
-    # margin 0: the clip starts and ends where the sound does, which is what the reference marks
-    return trim_silence(resample(signal, rate, SAMPLE_RATE), SAMPLE_RATE, margin_s=0.0)
+    return trim_silence(signal, rate, margin_s=0.0), rate
+
+
+def _turn_audio(text: str, persona: Persona) -> np.ndarray:
+    signal, rate = _native_turn(text, persona)
+    return resample(signal, rate, SAMPLE_RATE)
 
 
 @cache
 def _turn_length(text: str, persona: Persona) -> int:
-    """Samples in a turn's audio: the reference needs only this, so rows are cheap to list again."""
-    return len(_turn_audio(text, persona))
+    """Samples in the turn's audio at SAMPLE_RATE, as `resample` makes it, without resampling:
+    listing rows (the references) then costs one espeak-ng call a turn and no FFT."""
+    signal, rate = _native_turn(text, persona)
+    return len(signal) if rate == SAMPLE_RATE else round(len(signal) * SAMPLE_RATE / rate)
 
 
 def _plan(params: ConversationParams, seed: int, index: int) -> list[tuple[int, str, float]]:
