@@ -23,6 +23,9 @@ BUILTIN = sorted(TASKS.glob("*.yaml"))
 ANSWERED = [p for p in BUILTIN if "kind: tts" not in p.read_text() and "name: judge" not in p.read_text()]
 HUB = sorted((TASKS / "hub").glob("*.yaml"))
 SCALE = {"bleu": 100.0, "chrf": 100.0}  # sacrebleu's 0-100 scale
+# The summary fixture runs every built-in task, the audio ones (conversations, spoken
+# translations) synthesised on demand: minutes on a loaded 2-core machine.
+pytestmark = pytest.mark.timeout(900)
 
 
 def _first_most_common(values: list[str]) -> str:
