@@ -81,8 +81,9 @@ class OpenAITranscribeBackend(_OpenAIAudioBackend):
             "file": (name, media.data, media.mime),
             "response_format": self.options.response_format,
         }
-        if self.options.language:
-            kwargs["language"] = self.options.language
+        language = getattr(self.options, "language", None)  # translations take none
+        if language:
+            kwargs["language"] = language
         if self.options.temperature is not None:
             kwargs["temperature"] = self.options.temperature
         if self.options.prompt_from_text:
@@ -91,7 +92,7 @@ class OpenAITranscribeBackend(_OpenAIAudioBackend):
             )
             if prompt.strip():
                 kwargs["prompt"] = prompt.strip()
-        result = await self.client.audio.transcriptions.create(**kwargs)
+        result = await self.create(**kwargs)
         text = getattr(result, "text", None)
         if not isinstance(text, str):
             raise BadResponse("the transcription has no text")
@@ -116,6 +117,10 @@ class OpenAITranscribeBackend(_OpenAIAudioBackend):
         if language:
             raw["language"] = language
         return Response(text=text, usage=usage, model=self.model, finish_reason="stop", raw=raw)
+
+    async def create(self, **kwargs: Any) -> Any:
+        """The endpoint's call (the translations backend calls its own)."""
+        return await self.client.audio.transcriptions.create(**kwargs)
 
 
 SPOKEN_CHARS_PER_S = 15.0  # a typical speaking rate (~150 words a minute), for estimates only

@@ -32,11 +32,13 @@ def espeak_version() -> str:
     return match.group(1) if match else out.strip()
 
 
-def synthesize(text: str, voice: str, speed: int) -> tuple[np.ndarray, int]:
-    """Speak `text` with espeak-ng; returns samples in [-1, 1] and their sample rate."""
-    raw = subprocess.run(
-        [_espeak(), "-v", voice, "-s", str(speed), "--stdout", text], capture_output=True, check=True
-    ).stdout
+def synthesize(text: str, voice: str, speed: int, pitch: int | None = None) -> tuple[np.ndarray, int]:
+    """Speak `text` with espeak-ng (pitch 0-99, its default 50); returns samples in [-1, 1] and
+    their sample rate."""
+    command = [_espeak(), "-v", voice, "-s", str(speed), "--stdout", text]
+    if pitch is not None:
+        command[5:5] = ["-p", str(pitch)]
+    raw = subprocess.run(command, capture_output=True, check=True).stdout
     if raw[:4] != b"RIFF" or raw[8:12] != b"WAVE":
         raise RuntimeError(f"espeak-ng gave no WAV for voice {voice!r}")
     rate = int.from_bytes(raw[24:28], "little")

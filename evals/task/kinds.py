@@ -62,6 +62,14 @@ KINDS: dict[str, KindDefaults] = {
     "yes_no": KindDefaults("{{ question }}\nAnswer yes or no.", ("yes_no",)),
     "tts": KindDefaults("{{ text }}", ("wer",), output="audio", needs=frozenset({"audio", "text"})),
     "custom": KindDefaults(None, ()),
+    "speech-translation": KindDefaults(
+        "Translate this speech into English. Reply with the English translation only.", ("bleu", "chrf")
+    ),
+    "diarization": KindDefaults(
+        "Who speaks when in this audio? Reply with one line per turn: start and end in seconds and "
+        "a speaker label, separated by spaces (e.g. 0.50 3.20 A).",
+        ("der", "jer"),
+    ),
 }
 
 

@@ -50,6 +50,8 @@ TaskKind = Literal[
     "handwriting",
     "tts",
     "custom",
+    "speech-translation",
+    "diarization",
 ]
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 

@@ -34,6 +34,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.fmt",
         "evals.version",
         "evals.ratelimits",
+        "evals.segments",
     ),
     (
         "evals.records",

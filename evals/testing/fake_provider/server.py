@@ -15,11 +15,12 @@ import json
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from aiohttp import web
 
-from evals.testing.fake_provider import anthropic_api, gemini_api, openai_api
+from evals.testing.fake_provider import anthropic_api, gemini_api, openai_api, translations
 from evals.testing.fake_provider.config import FakeConfig, FaultPicker
 from evals.testing.fake_provider.quota import Quota, provider_headers, request_tokens
 from evals.testing.fake_provider.request import AnswerFn, BadRequest, FakeRequest, default_answer
@@ -106,6 +107,7 @@ class FakeProvider:
         app.router.add_post("/v1/responses", self._openai_responses)
         app.router.add_post("/v1/audio/transcriptions", self._openai_transcriptions)
         app.router.add_post("/v1/audio/speech", self._openai_speech)
+        app.router.add_post("/v1/audio/translations", partial(translations.handle, self._serve_request))
         app.router.add_post("/v1/messages", self._anthropic_messages)
         app.router.add_post("/upload/{version}/files", self._gemini_upload)
         app.router.add_get("/{version}/files/{file_id}", self._gemini_get_file)
