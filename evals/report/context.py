@@ -11,6 +11,7 @@ from evals.report.media import Budget, MediaLookup, attach_previews
 from evals.report.plots import PlotFile
 from evals.report.ranking import TaskRanking, rank_run
 from evals.report.samples import SampleView, select_samples
+from evals.report.streams import stream_table
 from evals.report.tables import Table
 from evals.report.video_length import TITLE, length_table
 from evals.rundata import RunInfo, SampleRecord, Summary
@@ -36,6 +37,7 @@ class TaskSection:
     worst: list[SampleView]
     surprising: list[SampleView]
     plots: list[PlotFile] = field(default_factory=list)
+    streams: Table | None = None  # TTFT/TTFA percentiles and per-stage times (evals/report/streams.py)
 
     @property
     def anchor(self) -> str:
@@ -111,6 +113,7 @@ def build_report(
                 classification=tables.classification_tables(ranking),
                 worst=worst,
                 surprising=surprising,
+                streams=stream_table(ranking, by_task.get(name, [])),
             )
         )
     notes = []

@@ -82,6 +82,8 @@ def _task(section: TaskSection) -> list[str]:
     ranking = section.ranking
     lines = [f"## Task: {escape(section.name)} ({escape(section.kind or '')})", ""]
     lines += [f"**{escape(section.headline)}**", "", table(section.leaderboard), ""]
+    if section.streams is not None:
+        lines += ["### Streamed latency", "", table(section.streams), ""]
     if section.breakdowns:  # folded, so a pull-request comment stays short
         lines += [f"<details><summary>Breakdowns by {len(section.breakdowns)} fields</summary>", ""]
         for field, data in section.breakdowns:
