@@ -90,7 +90,7 @@ def test_one_run_compares_realtime_and_cascade(fake_rt: FakeRealtimeProvider, tm
 
     report = (outcome.rundir.path / "report.md").read_text()
     assert "### Streamed latency" in report
-    assert "asr" in report and "chat" in report and "tts" in report and "speech_in" in report
+    assert all(f"{stage} " in report for stage in ("asr", "chat", "tts", "speech\\_in", "reply"))
     assert (outcome.rundir.path / "plots" / "stream_latency_cdf.png").stat().st_size > 1000
     html = (outcome.rundir.path / "report.html").read_text()
     assert "Streamed latency" in html and "Time to first audio and first token" in html
