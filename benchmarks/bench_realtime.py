@@ -35,31 +35,33 @@ def main() -> int:
         "--http-ms", type=float, default=300.0, help="the fake's latency per HTTP call (cascade)"
     )
     parser.add_argument("--concurrency", type=int, default=25)
+    parser.add_argument("--only", choices=("realtime", "cascade"), default=None, help="run one backend")
     parser.add_argument("--no-append", action="store_true", help="print only")
     args = parser.parse_args()
 
-    from realtime_support import answer, cascade_backend, realtime_backend, write_spoken_task
+    from realtime_support import cascade_backend, realtime_backend, write_spoken_task
 
     from evals.config import RunConfig
     from evals.session import RunOptions, start_run
     from evals.testing.fake_provider import FakeConfig
-    from evals.testing.fake_realtime import FakeRealtimeProvider, RealtimeSettings
+    from evals.testing.fake_realtime import RealtimeSettings
+    from evals.testing.fake_realtime_process import FakeRealtimeProcess
 
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench-0123456789")
     load = os.getloadavg()[0]
-    fake = FakeRealtimeProvider(
-        answer=answer,
-        config=FakeConfig(latency_ms=args.http_ms),
+    fake = FakeRealtimeProcess(
+        "realtime_support:answer",
         realtime=RealtimeSettings(first_delta_ms=args.delay_ms),
+        config=FakeConfig(latency_ms=args.http_ms),
+        paths=(str(HERE.parent / "tests" / "backends"), str(HERE.parent / "tests" / "core")),
     )
     with fake, tempfile.TemporaryDirectory(prefix="bench-realtime-") as folder:
         base = Path(folder)
         task = write_spoken_task(base, n=args.n, seconds=args.seconds)
         realtime = realtime_backend(fake.openai_url, concurrency=args.concurrency)
         cascade = {**cascade_backend(fake.openai_url), "concurrency": args.concurrency}
-        config = RunConfig.model_validate(
-            {"name": "bench", "tasks": [str(task)], "backends": [realtime, cascade]}
-        )
+        chosen = [b for b in (realtime, cascade) if args.only in (None, b["name"])]
+        config = RunConfig.model_validate({"name": "bench", "tasks": [str(task)], "backends": chosen})
         started = time.perf_counter()
         outcome = start_run(config, base, RunOptions(reports=base / "reports", quiet=True, use_cache=False))
         wall = time.perf_counter() - started
@@ -70,7 +72,7 @@ def main() -> int:
     lines = [
         f"### {args.n} spoken questions of {args.seconds:g} s, realtime at real-time pace vs cascade "
         f"(fake: realtime first delta {args.delay_ms:g} ms, HTTP {args.http_ms:g} ms a call; "
-        f"concurrency {args.concurrency}; load average at start {load:.1f}; fake in the same process)",
+        f"concurrency {args.concurrency}; load average at start {load:.1f}; fake in its own process)",
         *rows,
         f"- whole run (both backends, scoring, report): {wall:.1f} s",
     ]
