@@ -86,7 +86,7 @@ def test_one_run_compares_realtime_and_cascade(fake_rt: FakeRealtimeProvider, tm
     assert cascade.ttfa_s.p50 >= 0.179
     for found in (realtime.ttfa_s, cascade.ttfa_s):
         assert found.p50_ci is not None and found.p95_ci is not None and found.p99_ci is not None
-        assert found.p50_ci[0] <= found.p50 <= found.p50_ci[1]
+        assert found.p50 is not None and found.p50_ci[0] <= found.p50 <= found.p50_ci[1]
 
     report = (outcome.rundir.path / "report.md").read_text()
     assert "### Streamed latency" in report

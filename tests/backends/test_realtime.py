@@ -132,6 +132,7 @@ def test_reply_audio_transcript_usage_and_dollars(fake_rt: FakeRealtimeProvider)
     assert usage.audio_tokens == 10
     assert usage.output_audio_tokens == math.ceil(out_seconds * 20)
     assert usage.input_tokens is not None and usage.output_tokens is not None
+    assert usage.audio_tokens is not None and usage.output_audio_tokens is not None
     text_in = usage.input_tokens - usage.audio_tokens
     text_out = usage.output_tokens - usage.output_audio_tokens
     assert text_in > 0 and text_out == 1

@@ -11,7 +11,9 @@ from evals.testing.fake_provider import FakeConfig, FakeProvider
 ANSWER = "a streamed answer of several words"
 
 
-@pytest.mark.parametrize(("backend_type", "model"), [("anthropic", "claude-haiku-4-5")])
+@pytest.mark.parametrize(
+    ("backend_type", "model"), [("anthropic", "claude-haiku-4-5"), ("gemini", "gemini-2.5-flash")]
+)
 def test_streaming_measures_ttft_and_keeps_the_answer(
     fake: FakeProvider, backend_type: str, model: str
 ) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from evals.testing.fake_provider import anthropic_api, anthropic_stream, gemini_api, openai_api
+from evals.testing.fake_provider import anthropic_api, anthropic_stream, gemini_api, gemini_stream, openai_api
 from evals.testing.fake_provider.config import FakeConfig, FaultPicker
 from evals.testing.fake_provider.request import AnswerFn, BadRequest, FakeRequest, default_answer
 from evals.testing.fake_provider.state import Hit, ServerState, sample_key
@@ -374,15 +374,19 @@ class FakeProvider:
 
     async def _gemini_generate(self, request: web.Request) -> web.StreamResponse:
         model, _, method = request.match_info["call"].partition(":")
-        if method != "generateContent":
+        if method not in ("generateContent", "streamGenerateContent"):
             return self._error("gemini", 404, f"method {method!r} is not served by the fake provider")
+        streamed = method == "streamGenerateContent"
 
         async def parse() -> tuple[FakeRequest, bytes]:
             body, raw = await self._json(request)
-            return gemini_api.parse_generate(body, model, self.files, stream=False), raw
+            return gemini_api.parse_generate(body, model, self.files, stream=streamed), raw
 
         async def respond(parsed: FakeRequest, answer: str) -> web.StreamResponse:
-            return web.json_response(gemini_api.generate_body(parsed, answer, self.config.cached_tokens))
+            cached = self.config.cached_tokens
+            if streamed:
+                return await self._sse(request, gemini_stream.generate_stream(parsed, answer, cached))
+            return web.json_response(gemini_api.generate_body(parsed, answer, cached))
 
         return await self._serve_request(request, "gemini", "generateContent", parse, respond)
 
