@@ -70,7 +70,8 @@ def main() -> int:
         ]
         rows = _rows(outcome.summary.cells, records, args)
     lines = [
-        f"### {args.n} spoken questions of {args.seconds:g} s, realtime at real-time pace vs cascade "
+        f"### {args.n} spoken questions of {args.seconds:g} s, "
+        f"{'realtime at real-time pace vs cascade' if args.only is None else f'--only {args.only}'} "
         f"(fake: realtime first delta {args.delay_ms:g} ms, HTTP {args.http_ms:g} ms a call; "
         f"concurrency {args.concurrency}; load average at start {load:.1f}; fake in its own process)",
         *rows,
