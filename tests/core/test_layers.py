@@ -33,6 +33,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.references",
         "evals.fmt",
         "evals.version",
+        "evals.ratelimits",
     ),
     (
         "evals.records",
@@ -56,7 +57,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.parquet",
     ),
     ("evals.analysis", "evals.baseline", "evals.compare", "evals.gate", "evals.report", "evals.console"),
-    ("evals.finalize", "evals.session", "evals.assembly", "evals.rescore", "evals.merge"),
+    ("evals.finalize", "evals.session", "evals.assembly", "evals.rescore", "evals.merge", "evals.viewer"),
     ("evals.cli", "evals.__main__", "evals"),
 ]
 
