@@ -9,6 +9,7 @@ import json
 import math
 import os
 import statistics
+import sys
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,13 +32,20 @@ DELAY_MS = 120.0
 
 @pytest.fixture
 def fake_rt() -> Iterator[FakeRealtimeProvider]:
+    # The fake serves from a thread of this process: hand the interpreter lock over more often
+    # than every 5 ms, so a delta does not wait a whole switch interval to reach the client.
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
     server = FakeRealtimeProvider(
         answer=answer,
         config=FakeConfig(retry_after_s=0.05),
         realtime=RealtimeSettings(first_delta_ms=DELAY_MS, delta_audio_ms=100),
     )
-    with server:
-        yield server
+    try:
+        with server:
+            yield server
+    finally:
+        sys.setswitchinterval(before)
 
 
 def backend(fake: FakeRealtimeProvider, **options: Any) -> OpenAIRealtimeBackend:
