@@ -34,7 +34,15 @@ from evals.rundata import (
     SummaryCell,
     TaskInfo,
 )
-from evals.stats import Interval, bootstrap_corpus, bootstrap_mean, bootstrap_ratio, percentiles, seed_for
+from evals.stats import (
+    Interval,
+    bootstrap_corpus,
+    bootstrap_mean,
+    bootstrap_percentiles,
+    bootstrap_ratio,
+    percentiles,
+    seed_for,
+)
 from evals.task.spec import AggregateSpec
 
 _AGGREGATE: TypeAdapter[AggregateSpec] = TypeAdapter(AggregateSpec)
@@ -106,6 +114,13 @@ def latency_summary(values: Sequence[float]) -> Percentiles:
         mean=float(np.mean(values)) if len(values) else None,
         n=len(values),
     )
+
+
+def stream_summary(values: Sequence[float], seed: int) -> Percentiles:
+    """Percentiles of streamed latencies (TTFT, TTFA) with 95% bootstrap intervals of each."""
+    found = latency_summary(values)
+    bounds = bootstrap_percentiles(values, seed=seed)
+    return found.model_copy(update={f"{q}_ci": bounds[q] for q in ("p50", "p95", "p99")})
 
 
 def _judge_spend(records: Sequence[SampleRecord]) -> JudgeSpend | None:
@@ -246,8 +261,8 @@ def summarize_cell(
         cost_per_sample_usd=(total_cost / len(ok) if cost_known and ok else None),
         tokens=tokens,
         latency_s=latency_summary(latency_values),
-        ttft_s=latency_summary(ttft) if ttft else None,
-        ttfa_s=latency_summary(ttfa) if ttfa else None,
+        ttft_s=stream_summary(ttft, seed_for(*cell_seed, "ttft")) if ttft else None,
+        ttfa_s=stream_summary(ttfa, seed_for(*cell_seed, "ttfa")) if ttfa else None,
         metrics=metrics,
         breakdowns=breakdowns,
         classification=classification_summary(ok),

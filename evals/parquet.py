@@ -39,6 +39,7 @@ _FLOAT = (
     "ttfa_s",
     "finished_at",
     "audio_seconds",
+    "output_audio_seconds",
 )
 
 

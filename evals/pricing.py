@@ -29,6 +29,7 @@ _PRICE_FIELDS = (
     "output",
     "cached_input",
     "input_audio",
+    "output_audio",
     "audio_per_minute",
     "per_million_characters",
 )
@@ -48,6 +49,7 @@ class ModelPrice:
     output: float | None = None
     cached_input: float | None = None
     input_audio: float | None = None
+    output_audio: float | None = None  # audio output tokens (speech-to-speech models)
     audio_per_minute: float | None = None
     per_million_characters: float | None = None
     source: str | None = None
@@ -74,7 +76,8 @@ class ModelPrice:
         if usage.output_tokens:
             if self.output is None:
                 return None
-            total += usage.output_tokens * self.output
+            audio_out = min(usage.output_audio_tokens or 0, usage.output_tokens) if self.output_audio else 0
+            total += (usage.output_tokens - audio_out) * self.output + audio_out * (self.output_audio or 0.0)
             used = True
         if not used:
             # Nothing billable was reported: free only if the model is priced by tokens at all.

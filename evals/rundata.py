@@ -91,6 +91,7 @@ class Usage(Record):
     # Input tokens spent on video: as the provider reports them (Gemini), or for a video sent as
     # frames, the frames' share by the provider's image rule (APIs that report only a total).
     video_tokens: int | None = None
+    output_audio_seconds: float | None = None  # length of produced speech (a realtime reply)
 
     def is_empty(self) -> bool:
         return all(getattr(self, name) is None for name in type(self).model_fields)
@@ -336,6 +337,7 @@ class Percentiles(Record):
     # 95% bootstrap intervals of the percentiles, for streamed latencies (TTFT/TTFA).
     p50_ci: tuple[float, float] | None = None
     p95_ci: tuple[float, float] | None = None
+    p99_ci: tuple[float, float] | None = None
 
 
 class BreakdownGroup(Record):

@@ -134,6 +134,26 @@ def _interval(value: float, draws: NDArray[np.float64], confidence: float, n: in
     return Interval(value, *bounds, n)
 
 
+def bootstrap_percentiles(
+    values: Sequence[float],
+    qs: Sequence[float] = (50, 95, 99),
+    *,
+    seed: int,
+    resamples: int = DEFAULT_RESAMPLES,
+    confidence: float = 0.95,
+) -> dict[str, tuple[float, float] | None]:
+    """Percentile bootstrap intervals of percentiles (p50, p95, p99 of latencies); None below two
+    values. A tail percentile of few values is poorly determined: its interval says so."""
+    data = np.asarray(values, dtype=np.float64)
+    if data.size < 2:
+        return {f"p{int(q)}": None for q in qs}
+    rng = np.random.default_rng(seed)
+    draws = np.concatenate(
+        [np.percentile(data[idx], list(qs), axis=1).T for idx in resample_indices(rng, data.size, resamples)]
+    )
+    return {f"p{int(q)}": percentile_bounds(draws[:, i], confidence) for i, q in enumerate(qs)}
+
+
 def percentiles(values: Sequence[float], qs: Sequence[float] = (50, 95, 99)) -> dict[str, float | None]:
     data = np.asarray([v for v in values if v is not None], dtype=np.float64)
     if data.size == 0:

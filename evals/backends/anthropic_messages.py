@@ -3,6 +3,7 @@ converted to PNG when Anthropic does not take the format), system prompt, requir
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
@@ -41,6 +42,7 @@ class AnthropicOptions(StainlessOptions):
     )
     effort: Literal["low", "medium", "high", "xhigh", "max"] | None = None
     extra_body: dict[str, Any] = Field(default_factory=dict, description="extra JSON fields to send")
+    stream: bool = Field(False, description="stream the answer to measure time to first token")
 
 
 class AnthropicBackend(StainlessBackend["AsyncAnthropic"]):
@@ -103,6 +105,8 @@ class AnthropicBackend(StainlessBackend["AsyncAnthropic"]):
                 extra.setdefault("top_p", params.top_p)
         if extra:
             kwargs["extra_body"] = extra
+        if self.options.stream:
+            return await self._stream(kwargs)
         message = await self.client.messages.create(**kwargs)
         if message.content is None:
             raise BadResponse("the message has no content")
@@ -127,4 +131,42 @@ class AnthropicBackend(StainlessBackend["AsyncAnthropic"]):
                 "stop_reason": message.stop_reason,
                 "usage": usage.model_dump(exclude_none=True),
             },
+        )
+
+    async def _stream(self, kwargs: dict[str, Any]) -> Response:
+        """The answer as server-sent events: time to first token is the first text delta."""
+        client = self.client  # created before the clock starts, as it is once per backend
+        started = time.perf_counter()
+        first: float | None = None
+        chunks: list[str] = []
+        start: Any = None
+        stop_reason: str | None = None
+        output_tokens: int | None = None
+        events = await client.messages.create(**kwargs, stream=True)
+        async for event in events:
+            if event.type == "message_start":
+                start = event.message
+            elif event.type == "content_block_delta" and event.delta.type == "text_delta":
+                if first is None:
+                    first = time.perf_counter() - started
+                chunks.append(event.delta.text)
+            elif event.type == "message_delta":
+                stop_reason = event.delta.stop_reason
+                output_tokens = event.usage.output_tokens
+        if start is None:
+            raise BadResponse("the stream ended without a message")
+        usage = start.usage
+        cache_read = usage.cache_read_input_tokens or 0
+        cache_write = usage.cache_creation_input_tokens or 0
+        return Response(
+            text="".join(chunks),
+            usage=Usage(
+                input_tokens=usage.input_tokens + cache_read + cache_write,
+                output_tokens=output_tokens if output_tokens is not None else usage.output_tokens,
+                cached_input_tokens=cache_read,
+            ),
+            model=start.model,
+            finish_reason=stop_reason,
+            ttft_s=first,
+            raw={"id": start.id, "model": start.model, "stop_reason": stop_reason, "streamed": True},
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import io
 import math
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
@@ -56,6 +57,7 @@ class GeminiOptions(BackendOptions):
     file_poll_s: float = Field(1.0, gt=0, description="pause between checks of an upload's state")
     structured_output: bool = Field(True, description="send the task's response_schema as a JSON schema")
     thinking_budget: int | None = Field(None, description="thinking tokens (2.5 models; 0 turns it off)")
+    stream: bool = Field(False, description="stream the answer to measure time to first token")
 
 
 class GeminiBackend(ProviderBackend["genai.Client"]):
@@ -202,6 +204,8 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
         if contents is None:  # built once per request: retries reuse parts and uploads
             contents = await self.contents(request)
             request.memo["gemini-contents"] = contents
+        if self.options.stream:
+            return await self._stream(request, contents)
         result = await self.client.aio.models.generate_content(
             model=self.model, contents=contents, config=self.generation_config(request)
         )
@@ -226,6 +230,40 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
                 if result.usage_metadata
                 else None,
             },
+        )
+
+    async def _stream(self, request: Request, contents: Any) -> Response:
+        """The answer in chunks: time to first token is the first chunk with text; the finish
+        reason and usage come with the last."""
+        client = self.client  # created before the clock starts, as it is once per backend
+        started = time.perf_counter()
+        first: float | None = None
+        pieces: list[str] = []
+        last: Any = None
+        finish: str | None = None
+        chunks = await client.aio.models.generate_content_stream(
+            model=self.model, contents=contents, config=self.generation_config(request)
+        )
+        async for chunk in chunks:
+            last = chunk
+            for candidate in (chunk.candidates or [])[:1]:
+                parts = candidate.content.parts if candidate.content and candidate.content.parts else []
+                text = "".join(p.text for p in parts if p.text and not p.thought)
+                if text and first is None:
+                    first = time.perf_counter() - started
+                pieces.append(text)
+                if candidate.finish_reason:
+                    finish = candidate.finish_reason.value
+        if last is None:
+            raise BadResponse("the stream ended without a chunk")
+        meta = last.usage_metadata
+        return Response(
+            text="".join(pieces),
+            usage=_usage(meta),
+            model=last.model_version or self.model,
+            finish_reason=finish,
+            ttft_s=first,
+            raw={"response_id": last.response_id, "finish_reason": finish, "streamed": True},
         )
 
 

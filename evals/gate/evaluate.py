@@ -158,7 +158,10 @@ def _cell_value(cell: SummaryCell | None, metric: str) -> tuple[float | None, fl
     if metric in STREAM_QUANTILES:
         kind, _, quantile = metric.partition("_")
         found = getattr(cell, f"{kind}_s")
-        return (getattr(found, quantile), None, None) if found is not None else (None, None, None)
+        if found is None:
+            return None, None, None
+        bounds = getattr(found, f"{quantile}_ci", None)  # the percentile's bootstrap interval
+        return getattr(found, quantile), *(bounds if bounds is not None else (None, None))
     value = getattr(cell, metric, None)
     return (float(value) if isinstance(value, int | float) else None), None, None
 

@@ -14,6 +14,7 @@ from evals.report.plots import PlotFile
 from evals.report.ranking import TaskRanking, rank_run
 from evals.report.robustness import robustness_tables, run_curves
 from evals.report.samples import SampleView, select_samples
+from evals.report.streams import stream_table
 from evals.report.tables import Table
 from evals.report.video_length import TITLE, length_table
 from evals.robustness import Curve
@@ -49,6 +50,7 @@ class TaskSection:
     @property
     def breakdown_plots(self) -> list[PlotFile]:
         return [p for p in self.plots if not (p.field or "").startswith("perturb:")]
+    streams: Table | None = None  # TTFT/TTFA percentiles and per-stage times (evals/report/streams.py)
 
     @property
     def anchor(self) -> str:
@@ -134,6 +136,7 @@ def build_report(
                 surprising=surprising,
                 robustness=robustness_tables(curves.get(name, []), kinds)
                 + _gap(name, by_task.get(name, []), kinds),
+                streams=stream_table(ranking, by_task.get(name, [])),
             )
         )
     notes = []

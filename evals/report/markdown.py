@@ -88,6 +88,8 @@ def _task(section: TaskSection) -> list[str]:
             lines += [f"#### {escape(title)}", "", table(data), ""]
         lines += [f"- curves: `plots/{p.name}`" for p in section.robustness_plots]
         lines += [""]
+    if section.streams is not None:
+        lines += ["### Streamed latency", "", table(section.streams), ""]
     if section.breakdowns:  # folded, so a pull-request comment stays short
         lines += [f"<details><summary>Breakdowns by {len(section.breakdowns)} fields</summary>", ""]
         for field, data in section.breakdowns:

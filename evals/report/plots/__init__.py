@@ -15,6 +15,7 @@ from evals.report.plots.cost import plot_cost_score
 from evals.report.plots.latency import plot_latency
 from evals.report.plots.modality import modality_split, plot_cost_by_modality
 from evals.report.plots.scores import plot_scores
+from evals.report.plots.streams import plot_stream_cdf
 
 __all__ = [
     "PlotFile",
@@ -25,6 +26,7 @@ __all__ = [
     "plot_cost_score",
     "plot_latency",
     "plot_scores",
+    "plot_stream_cdf",
 ]
 
 
@@ -71,6 +73,13 @@ def draw_run_plots(
             "latency.png",
             "Latency per backend",
             "Every answered, uncached request; p50, p95 and p99 marked.",
+        ),
+        _close(
+            plot_stream_cdf(results),
+            "stream_latency_cdf.png",
+            "Time to first audio and first token",
+            "Cumulative share of answered, uncached requests whose first audio byte (solid) or "
+            "first text token (dashed) arrived within the time, from the end of the input.",
         ),
         _close(
             plot_cost_by_modality(results),

@@ -20,7 +20,14 @@ from typing import Any
 
 from aiohttp import web
 
-from evals.testing.fake_provider import anthropic_api, gemini_api, openai_api, translations
+from evals.testing.fake_provider import (
+    anthropic_api,
+    anthropic_stream,
+    gemini_api,
+    gemini_stream,
+    openai_api,
+    translations,
+)
 from evals.testing.fake_provider.config import FakeConfig, FaultPicker
 from evals.testing.fake_provider.quota import Quota, provider_headers, request_tokens
 from evals.testing.fake_provider.request import AnswerFn, BadRequest, FakeRequest, default_answer
@@ -364,17 +371,28 @@ class FakeProvider:
 
         return await self._serve_request(request, "openai", "speech", parse, respond)
 
+    async def _sse(self, request: web.Request, events: list[bytes]) -> web.StreamResponse:
+        stream = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await stream.prepare(request)
+        for event in events:
+            await stream.write(event)
+        await stream.write_eof()
+        return stream
+
     # --- Anthropic -----------------------------------------------------------------------------
 
     async def _anthropic_messages(self, request: web.Request) -> web.StreamResponse:
         async def parse() -> tuple[FakeRequest, bytes]:
             body, raw = await self._json(request)
-            if body.get("stream"):
-                raise BadRequest("the fake provider does not stream Anthropic messages")
-            return anthropic_api.parse_messages(body), raw
+            parsed = anthropic_api.parse_messages(body)
+            parsed.stream = bool(body.get("stream"))
+            return parsed, raw
 
         async def respond(parsed: FakeRequest, answer: str) -> web.StreamResponse:
-            return web.json_response(anthropic_api.message_body(parsed, answer, self.config.cached_tokens))
+            cached = self.config.cached_tokens
+            if not parsed.stream:
+                return web.json_response(anthropic_api.message_body(parsed, answer, cached))
+            return await self._sse(request, anthropic_stream.message_stream(parsed, answer, cached))
 
         return await self._serve_request(request, "anthropic", "messages", parse, respond)
 
@@ -382,15 +400,19 @@ class FakeProvider:
 
     async def _gemini_generate(self, request: web.Request) -> web.StreamResponse:
         model, _, method = request.match_info["call"].partition(":")
-        if method != "generateContent":
+        if method not in ("generateContent", "streamGenerateContent"):
             return self._error("gemini", 404, f"method {method!r} is not served by the fake provider")
+        streamed = method == "streamGenerateContent"
 
         async def parse() -> tuple[FakeRequest, bytes]:
             body, raw = await self._json(request)
-            return gemini_api.parse_generate(body, model, self.files, stream=False), raw
+            return gemini_api.parse_generate(body, model, self.files, stream=streamed), raw
 
         async def respond(parsed: FakeRequest, answer: str) -> web.StreamResponse:
-            return web.json_response(gemini_api.generate_body(parsed, answer, self.config.cached_tokens))
+            cached = self.config.cached_tokens
+            if streamed:
+                return await self._sse(request, gemini_stream.generate_stream(parsed, answer, cached))
+            return web.json_response(gemini_api.generate_body(parsed, answer, cached))
 
         return await self._serve_request(request, "gemini", "generateContent", parse, respond)
 
