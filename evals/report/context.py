@@ -50,6 +50,7 @@ class TaskSection:
     @property
     def breakdown_plots(self) -> list[PlotFile]:
         return [p for p in self.plots if not (p.field or "").startswith("perturb:")]
+
     streams: Table | None = None  # TTFT/TTFA percentiles and per-stage times (evals/report/streams.py)
 
     @property

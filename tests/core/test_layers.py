@@ -45,7 +45,15 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.classification",
         "evals.paired",
     ),
-    ("evals.scoring", "evals.scorers", "evals.data", "evals.generators", "evals.pricing", "evals.cache", "evals.perturb"),
+    (
+        "evals.scoring",
+        "evals.scorers",
+        "evals.data",
+        "evals.generators",
+        "evals.pricing",
+        "evals.cache",
+        "evals.perturb",
+    ),
     ("evals.backends", "evals.engines", "evals.task", "evals.testing"),
     (
         "evals.config",
