@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from evals.report import runinfo, tables
+from evals.report.gallery import Gallery, galleries
 from evals.report.judging import JudgeSection, judge_sections
 from evals.report.media import Budget, MediaLookup, attach_previews
 from evals.report.plots import PlotFile
@@ -36,6 +37,7 @@ class TaskSection:
     worst: list[SampleView]
     surprising: list[SampleView]
     plots: list[PlotFile] = field(default_factory=list)
+    galleries: list[Gallery] = field(default_factory=list)  # generated images, per backend
 
     @property
     def anchor(self) -> str:
@@ -123,6 +125,8 @@ def build_report(
         views = [v for s in sections for v in (*s.surprising, *s.worst)]
         budget = Budget(options.media_budget_bytes)
         attach_previews(views, MediaLookup(media), budget)
+        for section in sections:
+            section.galleries = galleries(by_task.get(section.name, []), kinds, MediaLookup(media), budget)
         if budget.refused:
             notes.append("Some media previews were left out to keep the report small.")
     return ReportData(

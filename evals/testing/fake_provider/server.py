@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from evals.testing.fake_provider import anthropic_api, gemini_api, openai_api
+from evals.testing.fake_provider import anthropic_api, gemini_api, images_api, openai_api
 from evals.testing.fake_provider.config import FakeConfig, FaultPicker
 from evals.testing.fake_provider.request import AnswerFn, BadRequest, FakeRequest, default_answer
 from evals.testing.fake_provider.state import Hit, ServerState, sample_key
@@ -110,6 +110,7 @@ class FakeProvider:
         app.router.add_get("/_fake/stats", self._stats)
         app.router.add_post("/_fake/config", self._set_config)
         app.router.add_post("/_fake/reset", self._reset)
+        images_api.add_routes(app, self)
         return app
 
     async def _startup(self) -> None:
@@ -371,7 +372,10 @@ class FakeProvider:
             return gemini_api.parse_generate(body, model, self.files, stream=False), raw
 
         async def respond(parsed: FakeRequest, answer: str) -> web.StreamResponse:
-            return web.json_response(gemini_api.generate_body(parsed, answer, self.config.cached_tokens))
+            body = gemini_api.generate_body(parsed, answer, self.config.cached_tokens)
+            if images_api.wants_image(parsed):
+                images_api.add_gemini_image(body, parsed, answer)
+            return web.json_response(body)
 
         return await self._serve_request(request, "gemini", "generateContent", parse, respond)
 
