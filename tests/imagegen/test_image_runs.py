@@ -118,6 +118,8 @@ def test_openai_generation_sends_the_settings_and_prices_each_image(fake: FakePr
         "scorers: [image_checks]\n"
         "generation: {output_options: {size: 1024x1024}}\n"
     )
+    seen: list[dict[str, Any]] = []
+    fake.answer = lambda request: seen.append(request.body) or "fake answer"
     backends = [images_backend(fake, "dall-e-3", "dall-e-3", quality="hd", style="natural")]
     outcome = start_run(config([str(task)], backends), tmp_path, run_options(tmp_path))
     cell = outcome.summary.cell("gen", "dall-e-3")
@@ -127,9 +129,15 @@ def test_openai_generation_sends_the_settings_and_prices_each_image(fake: FakePr
     assert value(outcome, "gen", "dall-e-3", "image_distinct") == 1.0
     bodies = [h for h in fake.state.hits if h.endpoint == "images"]
     assert len(bodies) == 3
-    line = journal(outcome)["comp-0000"]
-    assert line["raw"]["settings"] == {"size": "1024x1024", "quality": "hd", "style": "natural"}
-    assert line["raw"]["revised_prompts"][0].endswith("(revised)")
+    body = seen[0]
+    assert {k: body[k] for k in ("model", "size", "quality", "style", "response_format")} == {
+        "model": "dall-e-3",
+        "size": "1024x1024",
+        "quality": "hd",
+        "style": "natural",
+        "response_format": "b64_json",
+    }
+    assert journal(outcome)["comp-0000"]["usage"]["output_images"] == 1
     estimate = estimate_plan(make_plan(config([str(task)], backends), tmp_path))
     (estimated,) = estimate.cells
     assert estimated.usd == pytest.approx(3 * 0.080)
@@ -169,7 +177,8 @@ def test_geneval_asks_one_question_per_requirement(fake: FakeProvider, tmp_path:
     import json
 
     def judge(request: FakeRequest) -> str:
-        failed = " of the " in request.text.split("only this one:")[-1]  # "to the left of the …"
+        question = request.text.split("only this one:")[-1]
+        failed = any(f"{where} the " in question for where in ("left of", "right of", "above", "below"))
         return json.dumps({"pass": not failed, "reason": "scripted"})
 
     fake.answer = judge

@@ -40,14 +40,15 @@ def _colour(seed: bytes, k: int) -> tuple[int, int, int]:
 
 def draw_picture(prompt: str, width: int, height: int, variant: int = 0) -> Image.Image:
     """A deterministic picture for a prompt: same prompt, size and variant, same pixels."""
-    seed = hashlib.sha256(f"{variant}\x00{prompt}".encode()).digest()
+    seed = hashlib.sha512(f"{variant}\x00{prompt}".encode()).digest()
     image = Image.new("RGB", (width, height), _colour(seed, 0))
     draw = ImageDraw.Draw(image)
-    band = height // 4
-    for k in range(4):
-        x = (k + 0.5) * width / 4
-        r = min(width / 10, band / 2.5)
-        draw.ellipse((x - r, height - band, x + r, height - band + 2 * r), fill=_colour(seed, 3 + 3 * k))
+    # Shapes whose number, places and sizes come from the prompt's hash: different prompts give
+    # pictures that differ in structure, not only in colour (perceptual hashes see structure).
+    for k in range(2 + seed[3] % 5):
+        x, y = seed[4 + 2 * k] / 255 * width, seed[5 + 2 * k] / 255 * height
+        r = (0.08 + seed[16 + k] / 255 * 0.15) * min(width, height)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=_colour(seed, 30 + 3 * k))
     quoted = _QUOTED.search(prompt)
     if quoted:
         lines = quoted.group(1).split("\\n")
