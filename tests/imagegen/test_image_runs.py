@@ -201,5 +201,5 @@ def test_geneval_asks_one_question_per_requirement(fake: FakeProvider, tmp_path:
     chats = [h for h in fake.state.hits if h.endpoint == "chat"]
     assert len(chats) == asked and all(h.images == 1 for h in chats)  # the generated image, shown
     estimate = estimate_plan(make_plan(cfg, tmp_path))
-    (judged,) = estimate.judge_cells
+    (judged,) = estimate.judges
     assert judged.samples == asked
