@@ -236,7 +236,7 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
 
 def produced_images(parts: list[Any]) -> list[OutputMedia]:
     """Images among a candidate's parts (image models answer with inline data)."""
-    found = []
+    found: list[OutputMedia] = []
     for part in parts:
         blob = part.inline_data
         if blob is not None and blob.data and str(blob.mime_type or "").startswith("image/"):

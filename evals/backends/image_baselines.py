@@ -76,7 +76,9 @@ class RendererBackend(_ImageBaseline):
             spec = parse_spec(raw)
         except (ValidationError, ValueError) as exc:
             first = str(exc).splitlines()[0]
-            return Response(error=ErrorInfo(kind="bad_request", message=f"sample {sample.id!r}: spec: {first}"))
+            return Response(
+                error=ErrorInfo(kind="bad_request", message=f"sample {sample.id!r}: spec: {first}")
+            )
         drawn = render_picture(spec)
         source = _role(request, "source") if request.media_parts() else None
         if source is None:

@@ -35,7 +35,9 @@ _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
 class ImageOptions(StainlessOptions):
     size: str | None = Field(None, description="1024x1024, 1024x1536, 1792x1024, auto, … (model-dependent)")
-    quality: str | None = Field(None, description="standard/hd (dall-e-3); low/medium/high/auto (gpt-image-1)")
+    quality: str | None = Field(
+        None, description="standard/hd (dall-e-3); low/medium/high/auto (gpt-image-1)"
+    )
     style: Literal["vivid", "natural"] | None = Field(None, description="dall-e-3 only")
     background: Literal["transparent", "opaque", "auto"] | None = Field(None, description="gpt-image-1 only")
     n: int | None = Field(None, ge=1, le=10, description="images per prompt (dall-e-3: 1)")
@@ -125,7 +127,9 @@ class OpenAIImagesBackend(StainlessBackend["AsyncOpenAI"]):
                 raise BadResponse("the image came back without base64 data (a URL only)")
             data = base64.b64decode(item.b64_json)
             mime = sniff_mime(data) or "image/png"
-            outputs.append(OutputMedia(kind="image", data=data, mime=mime, name=f"image-{k}" if k else "image"))
+            outputs.append(
+                OutputMedia(kind="image", data=data, mime=mime, name=f"image-{k}" if k else "image")
+            )
             if getattr(item, "revised_prompt", None):
                 revised.append(item.revised_prompt)
         if not outputs:

@@ -118,7 +118,17 @@ class Compositional(IndexedGenerator):
 
     name = "compositional"
     description = "counts, colours and relative positions stated exactly, one requirement per clause"
-    columns = ("id", "prompt", "answer", "category", "n_requirements", "width", "height", "requirements", "spec")
+    columns = (
+        "id",
+        "prompt",
+        "answer",
+        "category",
+        "n_requirements",
+        "width",
+        "height",
+        "requirements",
+        "spec",
+    )
     Params = CompositionalParams
     params: CompositionalParams
 
@@ -153,7 +163,7 @@ class Compositional(IndexedGenerator):
             phrase = {"left of": "to the left of", "right of": "to the right of"}.get(relation, relation)
             requirements.append({"kind": "position", "question": f"Are the {a} {phrase} the {b}?"})
         size = self.params.size
-        spec = PictureSpec(width=size, height=size, objects=groups)  # type: ignore[arg-type]
+        spec = PictureSpec(width=size, height=size, objects=groups)
         return {
             "id": f"comp-{index:04d}",
             "prompt": prompt,
@@ -231,7 +241,7 @@ class ImageEdit(IndexedGenerator):
             else:
                 colour = rng.choice([c for c in COLOURS if c != target.colour])
                 changed = Thing(target.shape, colour, target.x, target.y, target.r)
-                after = before[:k] + [changed] + before[k + 1 :]
+                after = [*before[:k], changed, *before[k + 1 :]]
                 instruction = f"Make the {target.colour} {target.shape} {colour}; change nothing else."
                 answer = f"the {target.shape} is {colour}"
         texture = (seed * 1_000_003 + index) & 0xFFFFFFFF

@@ -67,16 +67,16 @@ def galleries(
         latest = {r.sample_id: r for r in backend_records}
         gallery = Gallery(backend, kinds.get(backend) == "baseline", _cost_per_image(backend_records))
         for sample_id in ids:
-            record = latest.get(sample_id)
-            if record is None or not _has_image(record):
-                status = record.status if record is not None else "not run"
+            found = latest.get(sample_id)
+            if found is None or not _has_image(found):
+                status = found.status if found is not None else "not run"
                 gallery.cells.append(GalleryCell(sample_id, "", "", caption=f"no image ({status})"))
                 continue
-            prompt = (record.prompt or "")[:PROMPT_CHARS]
-            ref = next(o for o in record.outputs if o.kind == "image")
+            prompt = (found.prompt or "")[:PROMPT_CHARS]
+            ref = next(o for o in found.outputs if o.kind == "image")
             data = lookup.read(ref)
             shown = preview("image", data, budget) if data is not None else None
-            cell = GalleryCell(sample_id, prompt, _scores(record))
+            cell = GalleryCell(sample_id, prompt, _scores(found))
             if shown is not None:
                 cell.image_uri, cell.caption = shown.image_uri, shown.caption
             else:

@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from evals.scorers._images import produced
-from evals.scoring import Metric, SampleScore, Scorer, ScoreInput, ScorerOptions, ScoringContext
+from evals.scoring import Metric, SampleScore, ScoreInput, Scorer, ScorerOptions, ScoringContext
 
 _SIZE = re.compile(r"^(\d+)x(\d+)$")
 _ASPECT = re.compile(r"^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$")
@@ -29,7 +29,9 @@ class ImageChecksOptions(ScorerOptions):
     aspect: str | None = Field(None, description="aspect ratio asked, W:H (e.g. 16:9)")
     aspect_tolerance: float = Field(0.03, ge=0, le=1, description="relative difference allowed")
     blank_std: float = Field(3.0, ge=0, description="grey-level standard deviation below which it is blank")
-    hash_distance: int = Field(4, ge=0, le=64, description="phash bits apart at or below which two are duplicates")
+    hash_distance: int = Field(
+        4, ge=0, le=64, description="phash bits apart at or below which two are duplicates"
+    )
 
     @field_validator("size")
     @classmethod
@@ -69,7 +71,9 @@ class ImageChecks(Scorer):
     def metrics(self) -> tuple[Metric, ...]:
         return (
             Metric(name="image_aspect_ok", scorer=self.name, binary=True, description="size/aspect as asked"),
-            Metric(name="image_not_blank", scorer=self.name, binary=True, description="the image has content"),
+            Metric(
+                name="image_not_blank", scorer=self.name, binary=True, description="the image has content"
+            ),
             Metric(
                 name="image_distinct",
                 scorer=self.name,
@@ -106,7 +110,9 @@ class ImageChecks(Scorer):
         digest = imagehash.phash(image.convert("RGB"))
         prompt = item.prompt or item.sample_id
         seen = self._seen.setdefault((item.task, item.backend), [])
-        twin = next((sid for h, p, sid in seen if p != prompt and digest - h <= self.options.hash_distance), None)
+        twin = next(
+            (sid for h, p, sid in seen if p != prompt and digest - h <= self.options.hash_distance), None
+        )
         seen.append((digest, prompt, item.sample_id))
         details: dict[str, Any] = {"size": [image.width, image.height], "grey_std": round(spread, 2)}
         details["phash"] = str(digest)

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from evals.generators.picture_spec import editable_area
 from evals.scorers._images import decode, named_input, produced
-from evals.scoring import Metric, SampleScore, Scorer, ScoreInput, ScorerFailed, ScorerOptions, ScoringContext
+from evals.scoring import Metric, SampleScore, ScoreInput, Scorer, ScorerFailed, ScorerOptions, ScoringContext
 
 PSNR_CAP = 100.0  # identical pixels have infinite PSNR; a finite cap keeps means meaningful
 
@@ -44,7 +44,9 @@ def preservation(source: np.ndarray, edited: np.ndarray, keep: np.ndarray) -> tu
     """(mean SSIM, PSNR in dB) over the pixels where `keep` is true; RGB arrays of one shape."""
     from skimage.metrics import structural_similarity
 
-    _, ssim_map = structural_similarity(source, edited, channel_axis=2, data_range=255, full=True)
+    _, ssim_map = structural_similarity(  # type: ignore[no-untyped-call]
+        source, edited, channel_axis=2, data_range=255, full=True
+    )
     ssim = float(np.mean(ssim_map[keep]))
     diff = source[keep].astype(np.float64) - edited[keep].astype(np.float64)
     mse = float(np.mean(diff * diff))

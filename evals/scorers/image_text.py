@@ -21,7 +21,7 @@ from pydantic import Field
 from evals.media import Media
 from evals.records import MediaPart, Message, Request, TextPart
 from evals.scorers._images import produced
-from evals.scoring import Metric, SampleScore, Scorer, ScoreInput, ScorerFailed, ScorerOptions, ScoringContext
+from evals.scoring import Metric, SampleScore, ScoreInput, Scorer, ScorerFailed, ScorerOptions, ScoringContext
 
 
 class TextRenderingOptions(ScorerOptions):
@@ -55,7 +55,7 @@ class TextRendering(Scorer):
                 name="text_cer",
                 scorer=self.name,
                 higher_is_better=False,
-                description="character error rate of the OCR reading against the requested text (capped at 1)",
+                description="character error rate of the OCR reading against the text asked for (at most 1)",
             ),
             Metric(
                 name="text_words",

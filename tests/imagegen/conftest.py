@@ -13,9 +13,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "backends"))
 sys.path.insert(0, str(Path(__file__).parent.parent / "report"))
 
-from backend_support import KEYS  # noqa: E402
+from backend_support import KEYS
 
-from evals.testing.fake_provider import FakeConfig, FakeProvider  # noqa: E402
+from evals.testing.fake_provider import FakeConfig, FakeProvider
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from typing import Any
 from PIL import Image
 
 from evals.records import Request, Response
-from evals.scoring import MediaItem, SampleScore, Scorer, ScoreInput, ScoringContext
+from evals.scoring import MediaItem, SampleScore, ScoreInput, Scorer, ScoringContext
 
 
 def png(image: Image.Image) -> bytes:

@@ -16,7 +16,10 @@ from evals.testing.fake_provider import FakeProvider
 
 
 def test_report_shows_each_backends_images_and_cost_per_image(fake: FakeProvider, tmp_path: Path) -> None:
-    backends = [images_backend(fake, "gpt-image-1", "gpt-image-1", quality="low"), {"name": "blank", "type": "blank"}]
+    backends = [
+        images_backend(fake, "gpt-image-1", "gpt-image-1", quality="low"),
+        {"name": "blank", "type": "blank"},
+    ]
     outcome = start_run(config(["image-edit"], backends, limit=3), tmp_path, run_options(tmp_path))
     html = (outcome.rundir.path / "report.html").read_text()
     assert html.count("<h3>Generated images</h3>") == 1

@@ -110,7 +110,9 @@ def test_openai_edit_that_repaints_the_whole_image_is_caught(fake: FakeProvider,
     assert line["usage"]["output_images"] == 1
 
 
-def test_openai_generation_sends_the_settings_and_prices_each_image(fake: FakeProvider, tmp_path: Path) -> None:
+def test_openai_generation_sends_the_settings_and_prices_each_image(
+    fake: FakeProvider, tmp_path: Path
+) -> None:
     task = tmp_path / "gen.yaml"
     task.write_text(
         "name: gen\nkind: text_to_image\n"

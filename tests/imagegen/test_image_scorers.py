@@ -71,7 +71,8 @@ def test_the_declared_box_stands_in_for_a_missing_mask_and_resizes_are_noted() -
     ImageDraw.Draw(changed).rectangle((x0 + 2, y0 + 2, x1 - 2, y1 - 2), fill=(0, 0, 0))
     big = changed.resize((512, 512), resample=Image.Resampling.NEAREST)
     scored = evaluate(
-        EditPreservation(), score_input(png(big), inputs={"image": source}, metadata={"edit_box": row["edit_box"]})
+        EditPreservation(),
+        score_input(png(big), inputs={"image": source}, metadata={"edit_box": row["edit_box"]}),
     )
     assert scored.values["edit_ssim"] > 0.95 and scored.details["resized_from"] == [512, 512]
     with pytest.raises(ScorerFailed, match="no mask"):
@@ -127,7 +128,9 @@ def test_distinct_prompts_of_the_text_task_are_not_duplicates() -> None:
         row = generator.row(0, index)
         image = png(render_picture(parse_spec(row["spec"])))
         meta = {"width": row["width"], "height": row["height"]}
-        scored = evaluate(checks, score_input(image, metadata=meta, sample_id=row["id"], prompt=row["prompt"]))
+        scored = evaluate(
+            checks, score_input(image, metadata=meta, sample_id=row["id"], prompt=row["prompt"])
+        )
         flagged += scored.values["image_distinct"] == 0.0
     assert flagged <= 2
 
@@ -138,7 +141,7 @@ def test_text_rendering_scores_the_reading_against_the_requested_text() -> None:
     caller = ScriptedCaller("Fresh  bread $3.49")
     scored = evaluate(scorer, score_input(picture("x"), targets=[reference]), caller)
     assert scored.values == {"text_cer": 0.0, "text_words": 1.0, "text_exact": 1.0}
-    (backend, request), = caller.requests
+    ((backend, request),) = caller.requests
     assert backend == "reader" and request.hints == {"text_layout": "block"}
     assert [p.kind for p in request.media_parts()] == ["image"]
     half = evaluate(scorer, score_input(picture("x"), targets=[reference]), ScriptedCaller("FRESH"))

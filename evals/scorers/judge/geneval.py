@@ -61,9 +61,13 @@ class GenEvalScorer(JudgeScorer):
 
     @property
     def metrics(self) -> tuple[MetricDecl, ...]:
-        main = MetricDecl(name="geneval", scorer=self.name, description="share of the prompt's requirements met")
+        main = MetricDecl(
+            name="geneval", scorer=self.name, description="share of the prompt's requirements met"
+        )
         parts = tuple(
-            MetricDecl(name=f"geneval_{kind}", scorer=self.name, description=f"share of {kind} requirements met")
+            MetricDecl(
+                name=f"geneval_{kind}", scorer=self.name, description=f"share of {kind} requirements met"
+            )
             for kind in KINDS
         )
         return (main, *parts)

@@ -157,7 +157,10 @@ def images_body(req: FakeRequest, answer: str) -> dict[str, Any]:
     n = _n(req.body.get("n"))
     if req.endpoint == "image_edits":
         mask = req.body.get("mask")
-        pictures = [edited(req.images[0], mask if isinstance(mask, bytes) else None, req.text, answer, k) for k in range(n)]
+        pictures = [
+            edited(req.images[0], mask if isinstance(mask, bytes) else None, req.text, answer, k)
+            for k in range(n)
+        ]
     else:
         size = _size(req.body.get("size"), model)
         pictures = [generated(req.text, size, answer, k) for k in range(n)]
@@ -221,7 +224,9 @@ def add_routes(app: web.Application, server: Any) -> None:
         async def respond(parsed: FakeRequest, answer: str) -> web.StreamResponse:
             return web.json_response(images_body(parsed, answer))
 
-        response: web.StreamResponse = await server._serve_request(request, "openai", "images", parse, respond)
+        response: web.StreamResponse = await server._serve_request(
+            request, "openai", "images", parse, respond
+        )
         return response
 
     async def edits(request: web.Request) -> web.StreamResponse:
