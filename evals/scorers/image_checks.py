@@ -3,10 +3,12 @@
 - `image_aspect_ok`: the aspect ratio (and, when the task names one, the exact size) is what
   was asked: the `size`/`aspect` options, else the row's `width` and `height`.
 - `image_not_blank`: the image has content (its grey levels are not flat).
-- `image_distinct`: it is not a near-duplicate (perceptual hash, `imagehash.phash`) of an image
-  the same backend produced earlier in the run for a different prompt — a model that returns
-  one picture whatever it is asked. Which of two duplicates is flagged depends on the order
-  samples finish; the count of flagged images does not.
+- `image_distinct`: it is not a near-duplicate of an image the same backend produced earlier in
+  the run for a different prompt — a model that returns one picture whatever it is asked. Near
+  means both a 256-bit perceptual hash (`imagehash.phash`, hash_size 16: structure) and a colour
+  hash (`imagehash.colorhash`: a greyscale hash alone takes four red squares for four green
+  circles) within a few bits. Which of two duplicates is flagged depends on the order samples
+  finish; the count of flagged images does not.
 """
 
 from __future__ import annotations
@@ -29,9 +31,8 @@ class ImageChecksOptions(ScorerOptions):
     aspect: str | None = Field(None, description="aspect ratio asked, W:H (e.g. 16:9)")
     aspect_tolerance: float = Field(0.03, ge=0, le=1, description="relative difference allowed")
     blank_std: float = Field(3.0, ge=0, description="grey-level standard deviation below which it is blank")
-    hash_distance: int = Field(
-        4, ge=0, le=64, description="phash bits apart at or below which two are duplicates"
-    )
+    hash_distance: int = Field(8, ge=0, le=256, description="phash bits apart for two to count as near")
+    colour_distance: int = Field(3, ge=0, le=64, description="colorhash bits apart for two to count as near")
 
     @field_validator("size")
     @classmethod
@@ -94,6 +95,9 @@ class ImageChecks(Scorer):
             return _ratio(*size), size
         return _ratio(item.metadata.get("width"), item.metadata.get("height")), None
 
+    def _near(self, a: tuple[Any, Any], b: tuple[Any, Any]) -> bool:
+        return bool(a[0] - b[0] <= self.options.hash_distance and a[1] - b[1] <= self.options.colour_distance)
+
     async def evaluate(self, item: ScoreInput, context: ScoringContext) -> SampleScore:
         import imagehash
 
@@ -107,15 +111,14 @@ class ImageChecks(Scorer):
         size_ok = size is None or image.size == size
         grey = np.asarray(image.convert("L"), dtype=np.float64)
         spread = float(grey.std())
-        digest = imagehash.phash(image.convert("RGB"))
+        rgb = image.convert("RGB")
+        digest = (imagehash.phash(rgb, hash_size=16), imagehash.colorhash(rgb))
         prompt = item.prompt or item.sample_id
         seen = self._seen.setdefault((item.task, item.backend), [])
-        twin = next(
-            (sid for h, p, sid in seen if p != prompt and digest - h <= self.options.hash_distance), None
-        )
+        twin = next((sid for h, p, sid in seen if p != prompt and self._near(digest, h)), None)
         seen.append((digest, prompt, item.sample_id))
         details: dict[str, Any] = {"size": [image.width, image.height], "grey_std": round(spread, 2)}
-        details["phash"] = str(digest)
+        details["phash"] = str(digest[0])
         if twin is not None:
             details["duplicate_of"] = twin
         values = {
