@@ -205,3 +205,28 @@ def test_geneval_asks_one_question_per_requirement(fake: FakeProvider, tmp_path:
     estimate = estimate_plan(make_plan(cfg, tmp_path))
     (judged,) = estimate.judges
     assert judged.samples == asked
+
+
+def test_dry_run_prints_the_cost_per_image_of_each_task_and_backend(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from evals.cli.dry_run import print_plan
+
+    backends = [
+        {
+            "name": "gpt-image-1",
+            "type": "openai-images",
+            "model": "gpt-image-1",
+            "options": {"quality": "medium"},
+        },
+        {"name": "dall-e-3", "type": "openai-images", "model": "dall-e-3", "options": {"n": 1}},
+        {"name": "nano", "type": "gemini-image"},
+    ]
+    console = Console(record=True, width=200)
+    assert (
+        print_plan(config(["compositional", "image-edit"], backends, limit=5), tmp_path, console=console) == 0
+    )
+    text = console.export_text()
+    assert "compositional · gpt-image-1: 5 image(s) at $0.0420 each" in text
+    assert "image-edit · dall-e-3: 5 image(s) at $0.0400 each" in text
+    assert "image-edit · nano: 5 image(s) at $0.0390 each" in text
