@@ -51,7 +51,7 @@ def draw_picture(prompt: str, width: int, height: int, variant: int = 0) -> Imag
         draw.ellipse((x - r, y - r, x + r, y + r), fill=_colour(seed, 30 + 3 * k))
     quoted = _QUOTED.search(prompt)
     if quoted:
-        lines = quoted.group(1).split("\\n")
+        lines = [quoted.group(1)]
         size = max(12, min(48, int(height * 0.5 / len(lines))))
         font = ImageFont.load_default(size=size)
         panel = (int(width * 0.05), int(height * 0.1), int(width * 0.95), int(height * 0.65))
@@ -108,10 +108,11 @@ def parse_edit(fields: dict[str, Any]) -> FakeRequest:
         if _tokens.image_size(data) is None:
             raise BadRequest("Invalid image file or mode for image")
     model = str(fields.get("model") or "dall-e-2")
-    req = FakeRequest("openai", "image_edits", model, text=prompt, images=images, body=dict(fields))
-    req.body = {k: v for k, v in fields.items() if not isinstance(v, bytes)}
-    req.body["mask"] = fields.get("mask")
-    _size(fields.get("size"), model) if fields.get("size") else None
+    # The body keeps the form's fields (the mask's bytes too, for the edit); the images are apart.
+    body = {k: v for k, v in fields.items() if k not in ("image", "image[]")}
+    req = FakeRequest("openai", "image_edits", model, text=prompt, images=images, body=body)
+    if fields.get("size"):
+        _size(fields["size"], model)  # a malformed size is the API's 400
     return req
 
 
