@@ -36,6 +36,7 @@ class CellEstimate:
     video_tokens: int = 0
     output_tokens: int = 0
     audio_seconds: float = 0.0
+    output_images: int = 0  # images a generation backend would produce
     usd: float | None = 0.0
     unsized: int = 0  # samples whose usage could not be predicted
     unpriced: int = 0  # samples whose predicted usage has no price
@@ -203,6 +204,7 @@ def _add(cell: CellEstimate, usage: object, cost: object) -> None:
     cell.video_tokens += usage.video_tokens or 0
     cell.output_tokens += usage.output_tokens or 0
     cell.audio_seconds += usage.audio_seconds or 0.0
+    cell.output_images += usage.output_images or 0
     dollars = cost(usage)  # type: ignore[operator]
     if dollars is None:
         cell.unpriced += 1

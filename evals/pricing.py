@@ -34,7 +34,7 @@ _PRICE_FIELDS = (
     "per_million_characters",
 )
 
-_ALL_FIELDS = (*_PRICE_FIELDS, "provider", "source", "checked", "note", "aliases")
+_ALL_FIELDS = (*_PRICE_FIELDS, "per_image", "provider", "source", "checked", "note", "aliases")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,16 @@ class ModelPrice:
     source: str | None = None
     checked: str | None = None
     note: str | None = None
+    # USD per generated image, keyed "QUALITY SIZE", "SIZE" or "any" (image models).
+    per_image: tuple[tuple[str, float], ...] = ()
+
+    def image_price(self, size: str | None, quality: str | None) -> float | None:
+        """USD for one image of this size and quality; None when the table has no such entry."""
+        prices = dict(self.per_image)
+        for key in (f"{quality} {size}", str(size), "any"):
+            if key in prices:
+                return prices[key]
+        return None
 
     def cost(self, usage: Usage) -> float | None:
         """Dollars for one response; None when a unit it used has no price here."""
@@ -135,6 +145,8 @@ def _read(path: Path) -> dict[str, ModelPrice]:
                         field=f"models.{name}.{key}",
                     )
                 values[key] = None if value is None else float(value)
+            elif key == "per_image":
+                values[key] = _per_image(path, str(name), value)
             elif key in ("provider", "source", "checked", "note"):
                 values[key] = None if value is None else str(value)
             elif key != "aliases":
@@ -149,6 +161,19 @@ def _read(path: Path) -> dict[str, ModelPrice]:
         for alias in entry.get("aliases") or []:
             out[str(alias)] = price
     return out
+
+
+def _per_image(path: Path, name: str, value: Any) -> tuple[tuple[str, float], ...]:
+    if not isinstance(value, dict) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
+    ):
+        raise InputError(
+            f"model {name!r}: per_image must map 'QUALITY SIZE' (or 'SIZE', or 'any') to USD",
+            file=str(path),
+            field=f"models.{name}.per_image",
+            fix="e.g. per_image: {standard 1024x1024: 0.04}",
+        )
+    return tuple(sorted((str(k), float(v)) for k, v in value.items()))
 
 
 _lock = threading.Lock()

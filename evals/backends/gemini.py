@@ -23,7 +23,7 @@ from evals.backends._errors import BadResponse
 from evals.backends._provider import ProviderBackend, TokenRules
 from evals.backends.base import BackendOptions
 from evals.media import Media
-from evals.records import MediaPart, Request, Response, TextPart, Usage
+from evals.records import MediaPart, OutputMedia, Request, Response, TextPart, Usage
 from evals.video_request import info_of, sampling_for
 
 if TYPE_CHECKING:
@@ -217,9 +217,14 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
         parts = candidate.content.parts if candidate.content and candidate.content.parts else []
         text = "".join(p.text for p in parts if p.text and not p.thought)
         finish = candidate.finish_reason.value if candidate.finish_reason else None
+        images = produced_images(parts)
+        usage = _usage(result.usage_metadata)
+        if images:
+            usage.output_images = len(images)
         return Response(
             text=text,
-            usage=_usage(result.usage_metadata),
+            outputs=images,
+            usage=usage,
             model=result.model_version or self.model,
             finish_reason=finish,
             raw={
@@ -265,6 +270,17 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
             ttft_s=first,
             raw={"response_id": last.response_id, "finish_reason": finish, "streamed": True},
         )
+
+
+def produced_images(parts: list[Any]) -> list[OutputMedia]:
+    """Images among a candidate's parts (image models answer with inline data)."""
+    found: list[OutputMedia] = []
+    for part in parts:
+        blob = part.inline_data
+        if blob is not None and blob.data and str(blob.mime_type or "").startswith("image/"):
+            name = "image" if not found else f"image-{len(found)}"
+            found.append(OutputMedia(kind="image", data=blob.data, mime=str(blob.mime_type), name=name))
+    return found
 
 
 def _usage(meta: Any) -> Usage:

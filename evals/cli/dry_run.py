@@ -96,6 +96,10 @@ def print_plan(config: RunConfig, base: Path, *, console: Console | None = None)
     out.print(plan_table(config, estimate))
     if estimate.judges:
         out.print(judge_table(estimate))
+    for cell in estimate.cells:
+        if cell.output_images:
+            each = fmt.cost(cell.usd / cell.output_images) if cell.usd is not None else "unknown"
+            out.print(f"{cell.task} · {cell.backend}: {cell.output_images} image(s) at {each} each")
     for cell in [*estimate.cells, *estimate.judges]:
         for note in cell.notes:
             out.print(f"[yellow]{cell.task} · {cell.backend}: {note}[/]")

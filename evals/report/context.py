@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from evals.report import runinfo, tables
 from evals.report.hallucination import TITLE as GAP_TITLE
 from evals.report.hallucination import gap_table
+from evals.report.gallery import Gallery, galleries
 from evals.report.judging import JudgeSection, judge_sections
 from evals.report.media import Budget, MediaLookup, attach_previews
 from evals.report.plots import PlotFile
@@ -52,6 +53,7 @@ class TaskSection:
         return [p for p in self.plots if not (p.field or "").startswith("perturb:")]
 
     streams: Table | None = None  # TTFT/TTFA percentiles and per-stage times (evals/report/streams.py)
+    galleries: list[Gallery] = field(default_factory=list)  # generated images, per backend
 
     @property
     def anchor(self) -> str:
@@ -150,6 +152,8 @@ def build_report(
         views = [v for s in sections for v in (*s.surprising, *s.worst)]
         budget = Budget(options.media_budget_bytes)
         attach_previews(views, MediaLookup(media), budget)
+        for section in sections:
+            section.galleries = galleries(by_task.get(section.name, []), kinds, MediaLookup(media), budget)
         if budget.refused:
             notes.append("Some media previews were left out to keep the report small.")
     return ReportData(

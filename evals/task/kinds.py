@@ -70,7 +70,21 @@ KINDS: dict[str, KindDefaults] = {
         "a speaker label, separated by spaces (e.g. 0.50 3.20 A).",
         ("der", "jer"),
     ),
+    # Image generation (docs/image-generation.md): the row's prompt in, an image out.
+    "text_to_image": KindDefaults(
+        "{{ prompt }}", ("image_checks",), output="image", needs=frozenset({"image"})
+    ),
+    # An edit: the source image (and its mask, from a dataset image column named `mask`) with
+    # the instruction; scored on what changed outside the edit region.
+    "image_edit": KindDefaults(
+        "{{ instruction }}",
+        ("image_checks", "edit_preservation"),
+        output="image",
+        needs=frozenset({"image"}),
+    ),
 }
+
+MASK_COLUMN = "mask"
 
 
 def default_prompt(spec: TaskSpec) -> PromptSpec | None:
@@ -78,7 +92,12 @@ def default_prompt(spec: TaskSpec) -> PromptSpec | None:
     if instruction is None:
         return None
     parts: list[PartSpec] = []
-    parts += [ImagePartSpec(image=c) for c in spec.dataset.images]
+    if spec.kind == "image_edit":
+        parts += [
+            ImagePartSpec(image=c, role="mask" if c == MASK_COLUMN else "source") for c in spec.dataset.images
+        ]
+    else:
+        parts += [ImagePartSpec(image=c) for c in spec.dataset.images]
     parts += [AudioPartSpec(audio=c) for c in spec.dataset.audio]
     parts += [VideoPartSpec(video=c) for c in spec.dataset.video]
     parts.append(TextPartSpec(text=instruction))

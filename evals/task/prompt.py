@@ -70,6 +70,7 @@ class _MediaStep:
     field: str
     detail: str | None
     video: VideoPlan | None = None
+    role: str | None = None
 
 
 def video_plan(part: VideoPartSpec) -> VideoPlan:
@@ -112,7 +113,8 @@ class PromptBuilder:
                 kind, field = _media_spec(part)
                 detail = part.detail if isinstance(part, ImagePartSpec) else None
                 plan = video_plan(part) if isinstance(part, VideoPartSpec) else None
-                self._steps.append(_MediaStep(kind, field, detail, plan))
+                role = part.role if isinstance(part, ImagePartSpec) else None
+                self._steps.append(_MediaStep(kind, field, detail, plan, role))
         self._params = GenerationParams(
             max_tokens=generation.max_tokens,
             temperature=generation.temperature,
@@ -120,6 +122,7 @@ class PromptBuilder:
             top_p=generation.top_p,
             stop=tuple(generation.stop),
             response_schema=generation.response_schema,
+            output_options=tuple(sorted(generation.output_options.items())),
         )
 
     @staticmethod
@@ -183,13 +186,16 @@ class PromptBuilder:
             if isinstance(step, _TextStep):
                 parts.append(TextPart(self._render(step.template, step.where, sample)))
             else:
-                parts.extend(MediaPart(m, step.detail, video=step.video) for m in self._media(step, sample))
+                parts.extend(
+                    MediaPart(m, step.detail, role=step.role, video=step.video)
+                    for m in self._media(step, sample)
+                )
         messages.append(Message("user", tuple(parts)))
         return Request(
             task=self.task,
             sample_id=sample.id,
             messages=tuple(messages),
             params=self._params,
-            output="audio" if self.output == "audio" else "text",
+            output="image" if self.output == "image" else "audio" if self.output == "audio" else "text",
             hints=self.hints,
         )

@@ -52,6 +52,8 @@ TaskKind = Literal[
     "custom",
     "speech-translation",
     "diarization",
+    "text_to_image",
+    "image_edit",
 ]
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -63,6 +65,9 @@ class TextPartSpec(Strict):
 class ImagePartSpec(Strict):
     image: str = Field(description="name of the media field holding the image(s)")
     detail: Literal["low", "high", "auto"] | None = None
+    role: Literal["source", "mask"] | None = Field(
+        None, description="for image_edit: the image to edit (source) or the edit mask (mask)"
+    )
 
 
 class AudioPartSpec(Strict):
@@ -193,6 +198,10 @@ class GenerationSpec(Strict):
     stop: list[str] = Field(default_factory=list)
     response_schema: dict[str, Any] | None = Field(
         None, description="JSON schema for structured output, where the backend supports it"
+    )
+    output_options: dict[str, str | int | float | bool] = Field(
+        default_factory=dict,
+        description="options of a produced image: size (1024x1024), quality, style, background, n",
     )
 
 

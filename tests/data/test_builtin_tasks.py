@@ -18,9 +18,15 @@ from data_support import TASKS, cell, run_tasks, scorers_available
 from evals.task.loader import Task, check_task, load_task
 
 BUILTIN = sorted(TASKS.glob("*.yaml"))
-# Text-to-speech tasks are scored on a backend's speech: the text baselines cannot answer them.
+# Text-to-speech and image-generation tasks are scored on a backend's speech or image: the text
+# baselines cannot answer them (tests/imagegen runs the image ones on the renderer baseline).
 # Judge-graded tasks need a judge backend (tests/judge runs them with the fake provider).
-ANSWERED = [p for p in BUILTIN if "kind: tts" not in p.read_text() and "name: judge" not in p.read_text()]
+_MEDIA_OUT = ("kind: tts", "kind: text_to_image", "kind: image_edit")
+ANSWERED = [
+    p
+    for p in BUILTIN
+    if not any(k in p.read_text() for k in _MEDIA_OUT) and "name: judge" not in p.read_text()
+]
 HUB = sorted((TASKS / "hub").glob("*.yaml"))
 SCALE = {"bleu": 100.0, "chrf": 100.0}  # sacrebleu's 0-100 scale
 # The summary fixture runs every built-in task, the audio ones (conversations, spoken

@@ -25,6 +25,7 @@ from evals.testing.fake_provider import (
     anthropic_stream,
     gemini_api,
     gemini_stream,
+    images_api,
     openai_api,
     translations,
 )
@@ -122,6 +123,7 @@ class FakeProvider:
         app.router.add_get("/_fake/stats", self._stats)
         app.router.add_post("/_fake/config", self._set_config)
         app.router.add_post("/_fake/reset", self._reset)
+        images_api.add_routes(app, self)
         return app
 
     async def _startup(self) -> None:
@@ -412,7 +414,10 @@ class FakeProvider:
             cached = self.config.cached_tokens
             if streamed:
                 return await self._sse(request, gemini_stream.generate_stream(parsed, answer, cached))
-            return web.json_response(gemini_api.generate_body(parsed, answer, cached))
+            body = gemini_api.generate_body(parsed, answer, cached)
+            if images_api.wants_image(parsed):
+                images_api.add_gemini_image(body, parsed, answer)
+            return web.json_response(body)
 
         return await self._serve_request(request, "gemini", "generateContent", parse, respond)
 

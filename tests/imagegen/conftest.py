@@ -1,0 +1,38 @@
+"""Fixtures for image-generation tests: a fake provider on 127.0.0.1 and keys in the
+environment (the backend tests' helpers in tests/backends/backend_support.py are reused)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent / "backends"))
+sys.path.insert(0, str(Path(__file__).parent.parent / "report"))
+
+from backend_support import KEYS
+
+from evals.testing.fake_provider import FakeConfig, FakeProvider
+
+
+@pytest.fixture(autouse=True)
+def _image_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in KEYS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    monkeypatch.delenv("EVALS_PRICING", raising=False)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeProvider]:
+    with FakeProvider(config=FakeConfig(retry_after_s=0.05)) as server:
+        yield server
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Inheritance class AiohttpClientSession:DeprecationWarning"
+    )
