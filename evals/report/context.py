@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from evals.report import runinfo, tables
+from evals.report.gallery import Gallery, galleries
 from evals.report.hallucination import TITLE as GAP_TITLE
 from evals.report.hallucination import gap_table
-from evals.report.gallery import Gallery, galleries
 from evals.report.judging import JudgeSection, judge_sections
 from evals.report.media import Budget, MediaLookup, attach_previews
 from evals.report.plots import PlotFile
