@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evals.backends.base import Backend, BackendConfig, backend_registry
+from evals.backends.scale_config import BATCH_TYPES
+from evals.batch.backend import batched
+from evals.backends.replicas import replicated
 from evals.config import RunConfig, resolve_task_path
 from evals.errors import InputError
 from evals.records import stable_hash
@@ -93,7 +96,18 @@ def build_backend(config: BackendConfig, *, section: str = "backends") -> Backen
         cls = backend_registry.get(config.type)
     except InputError as exc:
         raise exc.located(field=f"{section}.{config.name}.type") from None
-    return cls(config)
+    backend = cls(config)
+    if config.batch is not None:
+        if config.type not in BATCH_TYPES:
+            raise InputError(
+                f"backend {config.name!r} of type {config.type!r} has no batch API",
+                field=f"{section}.{config.name}.batch",
+                fix=f"remove batch: (batch mode serves the types {', '.join(BATCH_TYPES)})",
+            )
+        backend = batched(backend)
+    if config.base_urls:
+        backend = replicated(backend)
+    return backend
 
 
 def make_plan(config: RunConfig, base: Path, *, check_backends: bool = True) -> Plan:

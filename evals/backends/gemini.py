@@ -205,28 +205,33 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
         result = await self.client.aio.models.generate_content(
             model=self.model, contents=contents, config=self.generation_config(request)
         )
-        if not result.candidates:
-            feedback = result.prompt_feedback
-            reason = f" (blocked: {feedback.block_reason})" if feedback and feedback.block_reason else ""
-            raise BadResponse(f"the response has no candidates{reason}")
-        candidate = result.candidates[0]
-        parts = candidate.content.parts if candidate.content and candidate.content.parts else []
-        text = "".join(p.text for p in parts if p.text and not p.thought)
-        finish = candidate.finish_reason.value if candidate.finish_reason else None
-        return Response(
-            text=text,
-            usage=_usage(result.usage_metadata),
-            model=result.model_version or self.model,
-            finish_reason=finish,
-            raw={
-                "response_id": result.response_id,
-                "model_version": result.model_version,
-                "finish_reason": finish,
-                "usage": result.usage_metadata.model_dump(exclude_none=True, mode="json")
-                if result.usage_metadata
-                else None,
-            },
-        )
+        return content_response(result, self.model)
+
+
+def content_response(result: Any, model: str) -> Response:
+    """A GenerateContentResponse (the SDK's model) as a Response."""
+    if not result.candidates:
+        feedback = result.prompt_feedback
+        reason = f" (blocked: {feedback.block_reason})" if feedback and feedback.block_reason else ""
+        raise BadResponse(f"the response has no candidates{reason}")
+    candidate = result.candidates[0]
+    parts = candidate.content.parts if candidate.content and candidate.content.parts else []
+    text = "".join(p.text for p in parts if p.text and not p.thought)
+    finish = candidate.finish_reason.value if candidate.finish_reason else None
+    return Response(
+        text=text,
+        usage=_usage(result.usage_metadata),
+        model=result.model_version or model,
+        finish_reason=finish,
+        raw={
+            "response_id": result.response_id,
+            "model_version": result.model_version,
+            "finish_reason": finish,
+            "usage": result.usage_metadata.model_dump(exclude_none=True, mode="json")
+            if result.usage_metadata
+            else None,
+        },
+    )
 
 
 def _usage(meta: Any) -> Usage:

@@ -37,6 +37,12 @@ def add(parser: argparse.ArgumentParser) -> Handler:
     parser.add_argument("--refresh-cache", action="store_true", help="ask again and overwrite cached answers")
     parser.add_argument("--name", help="run name (the run id's prefix)")
     parser.add_argument(
+        "--batch",
+        action="store_true",
+        help="send OpenAI, Anthropic and Gemini requests through their batch APIs (half price, "
+        "results within 24 h; docs/scale.md)",
+    )
+    parser.add_argument(
         "--with-providers",
         action="store_true",
         help="add the config's providers whose API key is in the environment",
@@ -56,6 +62,7 @@ def config_request(args: argparse.Namespace) -> ConfigRequest:
             budget_usd=args.budget,
             concurrency=args.concurrency,
             name=args.name,
+            batch=args.batch or None,
         ),
     )
 

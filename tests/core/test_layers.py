@@ -54,6 +54,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.judging",
         "evals.benchmark_aggregates",
         "evals.parquet",
+        "evals.batch",
     ),
     ("evals.analysis", "evals.baseline", "evals.compare", "evals.gate", "evals.report", "evals.console"),
     ("evals.finalize", "evals.session", "evals.assembly", "evals.rescore", "evals.merge"),

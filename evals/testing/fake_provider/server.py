@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from evals.testing.fake_provider import anthropic_api, gemini_api, openai_api
+from evals.testing.fake_provider.batches import BatchApis
 from evals.testing.fake_provider.config import FakeConfig, FaultPicker
 from evals.testing.fake_provider.request import AnswerFn, BadRequest, FakeRequest, default_answer
 from evals.testing.fake_provider.state import Hit, ServerState, sample_key
@@ -64,6 +65,7 @@ class FakeProvider:
         self.port = port
         self.state = ServerState()
         self.files = gemini_api.FileStore()
+        self.batches = BatchApis(self)  # the three batch APIs (batches.py)
         self._picker = FaultPicker(self.config)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -107,6 +109,7 @@ class FakeProvider:
         app.router.add_post("/upload/{version}/files", self._gemini_upload)
         app.router.add_get("/{version}/files/{file_id}", self._gemini_get_file)
         app.router.add_post("/{version}/models/{call}", self._gemini_generate)
+        self.batches.routes(app)
         app.router.add_get("/_fake/stats", self._stats)
         app.router.add_post("/_fake/config", self._set_config)
         app.router.add_post("/_fake/reset", self._reset)
@@ -363,6 +366,8 @@ class FakeProvider:
 
     async def _gemini_generate(self, request: web.Request) -> web.StreamResponse:
         model, _, method = request.match_info["call"].partition(":")
+        if method == "batchGenerateContent":
+            return await self.batches.gemini_create(request, model)
         if method != "generateContent":
             return self._error("gemini", 404, f"method {method!r} is not served by the fake provider")
 
