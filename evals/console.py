@@ -85,6 +85,14 @@ def replica_table(summary: Summary) -> Table:
         mean = f"{r.mean_latency_s:.3f}" if r.mean_latency_s is not None else "–"
         p95 = f"{r.p95_latency_s:.3f}" if r.p95_latency_s is not None else "–"
         table.add_row(
-            r.backend, r.url, str(r.requests), str(r.ok), str(r.errors), str(r.failovers), str(r.ejections), mean, p95
+            r.backend,
+            r.url,
+            str(r.requests),
+            str(r.ok),
+            str(r.errors),
+            str(r.failovers),
+            str(r.ejections),
+            mean,
+            p95,
         )
     return table

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
+from evals.batch.backend import BatchBackend
 from evals.data.shard import Shard
 from evals.errors import InputError, MediaError
 from evals.media import Media
 from evals.plan import Plan
-from evals.batch.backend import BatchBackend
 from evals.records import Request, Sample, Usage
 from evals.scoring import MediaItem, ScoreInput
 from evals.task.loader import Task

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evals.backends.base import Backend, BackendConfig, backend_registry
+from evals.backends.replicas import replicated
 from evals.backends.scale_config import BATCH_TYPES
 from evals.batch.backend import batched
-from evals.backends.replicas import replicated
 from evals.config import RunConfig, resolve_task_path
 from evals.errors import InputError
 from evals.records import stable_hash

@@ -60,7 +60,6 @@ class BackendConfig(BaseModel):
         default_factory=ReplicaSettings, description="when a replica is taken out and tried again"
     )
 
-
     @field_validator("batch", mode="before")
     @classmethod
     def _no_batch(cls, value: Any) -> Any:

@@ -126,9 +126,9 @@ class ReplicaBackend(Backend):
         now = time.monotonic()
         candidates = [r for r in self.replicas if r.url not in tried and r.healthy(now)]
         if not candidates:  # every replica is out: try the one that comes back first
-            candidates = sorted(
-                (r for r in self.replicas if r.url not in tried), key=lambda r: r.out_until
-            )[:1]
+            candidates = sorted((r for r in self.replicas if r.url not in tried), key=lambda r: r.out_until)[
+                :1
+            ]
         return min(candidates, key=lambda r: (r.outstanding, r.requests), default=None)
 
     async def generate(self, request: Request) -> Response:

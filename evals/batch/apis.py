@@ -110,9 +110,13 @@ class OpenAIBatches(BatchApi):
     async def submit(self, items: list[dict[str, Any]]) -> str:
         client = self.backend.client
         data = "".join(json.dumps(item) + "\n" for item in items).encode()
-        uploaded = await client.files.create(file=("requests.jsonl", data, "application/jsonl"), purpose="batch")
+        uploaded = await client.files.create(
+            file=("requests.jsonl", data, "application/jsonl"), purpose="batch"
+        )
         endpoint: Any = self.endpoint
-        batch = await client.batches.create(input_file_id=uploaded.id, endpoint=endpoint, completion_window="24h")
+        batch = await client.batches.create(
+            input_file_id=uploaded.id, endpoint=endpoint, completion_window="24h"
+        )
         return batch.id
 
     async def status(self, batch_id: str) -> Status:
@@ -229,7 +233,9 @@ class GeminiBatches(BatchApi):
 
         src: Any = [types.InlinedRequest.model_validate(item) for item in items]
         job = await self.backend.client.aio.batches.create(
-            model=self.backend.model, src=src, config=types.CreateBatchJobConfig(display_name="multimodal-evals")
+            model=self.backend.model,
+            src=src,
+            config=types.CreateBatchJobConfig(display_name="multimodal-evals"),
         )
         assert job.name is not None
         return job.name
@@ -237,7 +243,12 @@ class GeminiBatches(BatchApi):
     async def status(self, batch_id: str) -> Status:
         job = await self.backend.client.aio.batches.get(name=batch_id)
         state = job.state.value if job.state else ""
-        ended = state in ("JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED", "JOB_STATE_EXPIRED")
+        ended = state in (
+            "JOB_STATE_SUCCEEDED",
+            "JOB_STATE_FAILED",
+            "JOB_STATE_CANCELLED",
+            "JOB_STATE_EXPIRED",
+        )
         failed = f"the batch ended {state}" if state == "JOB_STATE_FAILED" else None
         return Status(ended, failed)
 

@@ -128,7 +128,10 @@ class BatchBackend(Backend):
         for ids (Anthropic: 1–64 of [a-zA-Z0-9_-])."""
         key = request.memo.get("batch-id")
         if not isinstance(key, str):
-            key = "r" + stable_hash({"backend": self.inner.cache_identity(), "request": request.canonical()})[:40]
+            key = (
+                "r"
+                + stable_hash({"backend": self.inner.cache_identity(), "request": request.canonical()})[:40]
+            )
             request.memo["batch-id"] = key
         return key
 
@@ -165,7 +168,9 @@ class BatchBackend(Backend):
             pending.items.append(item)
             pending.ids[custom_id] = waiting
             pending.size += size
-            if len(pending.items) >= min(self.settings.max_requests or self.api.max_requests, self.api.max_requests):
+            if len(pending.items) >= min(
+                self.settings.max_requests or self.api.max_requests, self.api.max_requests
+            ):
                 self._flush()
             else:
                 self._arm_linger()
@@ -270,4 +275,3 @@ def batched(backend: Backend) -> Backend:
     )
     wrapper: Backend = cls(backend, settings)
     return wrapper
-

@@ -96,7 +96,9 @@ def batch_table(cells: list[CellEstimate]) -> Table:
         table.add_column(column, justify="left" if column in ("task", "backend", "model") else "right")
     for cell in cells:
         saved = cell.sync_usd - cell.usd if cell.sync_usd is not None and cell.usd is not None else None
-        table.add_row(cell.task, cell.backend, cell.model, fmt.cost(cell.usd), fmt.cost(cell.sync_usd), fmt.cost(saved))
+        table.add_row(
+            cell.task, cell.backend, cell.model, fmt.cost(cell.usd), fmt.cost(cell.sync_usd), fmt.cost(saved)
+        )
     return table
 
 

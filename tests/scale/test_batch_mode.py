@@ -80,7 +80,9 @@ def test_failed_and_expired_items_go_again_in_a_new_batch(
     assert len(batches[1]["custom_ids"]) == 2
 
 
-def test_retry_sync_sends_failed_items_directly_at_the_direct_price(fake: FakeProvider, tmp_path: Path) -> None:
+def test_retry_sync_sends_failed_items_directly_at_the_direct_price(
+    fake: FakeProvider, tmp_path: Path
+) -> None:
     fake.batches.configure(BatchConfig(script={"s01": ["expired"]}))
     task = write_task(tmp_path, 3)
     backend = batch_backend(fake, "openai", "gpt-4o-mini", retry="sync")
@@ -91,7 +93,9 @@ def test_retry_sync_sends_failed_items_directly_at_the_direct_price(fake: FakePr
     assert endpoints == ["batch:chat", "chat"]
     direct = cost_of("gpt-4o-mini", Usage.model_validate(lines["s01"]["usage"]))
     assert lines["s01"]["cost_usd"] == pytest.approx(direct)
-    assert lines["s00"]["cost_usd"] == pytest.approx(cost_of("gpt-4o-mini", Usage.model_validate(lines["s00"]["usage"])) / 2)
+    assert lines["s00"]["cost_usd"] == pytest.approx(
+        cost_of("gpt-4o-mini", Usage.model_validate(lines["s00"]["usage"])) / 2
+    )
 
 
 def test_batches_are_split_by_size(fake: FakeProvider, tmp_path: Path) -> None:
@@ -113,7 +117,9 @@ def test_batches_are_split_by_size(fake: FakeProvider, tmp_path: Path) -> None:
 
 def test_dry_run_shows_the_batch_price_beside_the_direct_price(fake: FakeProvider, tmp_path: Path) -> None:
     task = write_task(tmp_path, 4)
-    direct = make_plan(run_config(task, {**batch_backend(fake, "gemini", "gemini-2.5-flash"), "batch": False}), tmp_path)
+    direct = make_plan(
+        run_config(task, {**batch_backend(fake, "gemini", "gemini-2.5-flash"), "batch": False}), tmp_path
+    )
     batched = make_plan(run_config(task, batch_backend(fake, "gemini", "gemini-2.5-flash")), tmp_path)
     sync_cell = estimate_plan(direct).cells[0]
     batch_cell = estimate_plan(batched).cells[0]
@@ -137,7 +143,10 @@ def test_batch_flag_applies_to_provider_backends_only(tmp_path: Path) -> None:
     task = write_task(tmp_path, 1)
     config = run_config(task, {"name": "g", "type": "openai"}).model_copy()
     config = config.model_validate(
-        {**config.model_dump(mode="json"), "backends": [{"name": "g", "type": "openai"}, {"name": "o", "type": "oracle"}]}
+        {
+            **config.model_dump(mode="json"),
+            "backends": [{"name": "g", "type": "openai"}, {"name": "o", "type": "oracle"}],
+        }
     )
     changed = config.with_overrides(Overrides(batch=True))
     assert changed.backends[0].batch is not None and changed.backends[1].batch is None

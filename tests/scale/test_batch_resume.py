@@ -25,7 +25,9 @@ def run_eval(args: list[str]) -> subprocess.Popen[bytes]:
     )
 
 
-def test_sigkill_after_submission_then_resume_submits_nothing_again(fake: FakeProvider, tmp_path: Path) -> None:
+def test_sigkill_after_submission_then_resume_submits_nothing_again(
+    fake: FakeProvider, tmp_path: Path
+) -> None:
     fake.batches.configure(BatchConfig(polls_to_complete=10**9))  # the batch never ends while killed
     task = write_task(tmp_path, 20)
     config = tmp_path / "run.yaml"

@@ -65,8 +65,12 @@ def test_openai_batch_responses_endpoint(fake: FakeProvider) -> None:
             "url": "/v1/responses",
             "body": {"model": "gpt-4o-mini", "input": "hello [sample:r]"},
         }
-        uploaded = await client.files.create(file=("in.jsonl", json.dumps(line).encode(), "application/jsonl"), purpose="batch")
-        batch = await client.batches.create(input_file_id=uploaded.id, endpoint="/v1/responses", completion_window="24h")
+        uploaded = await client.files.create(
+            file=("in.jsonl", json.dumps(line).encode(), "application/jsonl"), purpose="batch"
+        )
+        batch = await client.batches.create(
+            input_file_id=uploaded.id, endpoint="/v1/responses", completion_window="24h"
+        )
         batch = await client.batches.retrieve(batch.id)
         assert batch.status == "completed" and batch.output_file_id
         text = (await client.files.content(batch.output_file_id)).text
@@ -89,7 +93,9 @@ def test_openai_batch_refuses_a_line_for_another_endpoint(fake: FakeProvider) ->
         uploaded = await client.files.create(file=("in.jsonl", data, "application/jsonl"), purpose="batch")
         try:
             with pytest.raises(BadRequestError):
-                await client.batches.create(input_file_id=uploaded.id, endpoint="/v1/responses", completion_window="24h")
+                await client.batches.create(
+                    input_file_id=uploaded.id, endpoint="/v1/responses", completion_window="24h"
+                )
         finally:
             await client.close()
 
@@ -141,7 +147,9 @@ def test_gemini_batch_mode_inlined(fake: FakeProvider) -> None:
     async def body() -> tuple[list[str], list[tuple[str | None, str | None]]]:
         client = genai.Client(
             api_key=KEYS["GEMINI_API_KEY"],
-            http_options=types.HttpOptions(base_url=fake.url, retry_options=types.HttpRetryOptions(attempts=1)),
+            http_options=types.HttpOptions(
+                base_url=fake.url, retry_options=types.HttpRetryOptions(attempts=1)
+            ),
         )
         src: Any = [
             types.InlinedRequest(

@@ -83,7 +83,10 @@ def test_a_replica_killed_mid_run_loses_no_sample(tmp_path: Path) -> None:
 def test_replicas_wrap_any_backend_and_keep_one_cache_identity(tmp_path: Path) -> None:
     task = write_task(tmp_path, 1)
     urls = ["http://127.0.0.1:9/v1", "http://127.0.0.1:10/v1/"]
-    plan = make_plan(run_config(task, {"name": "v", "type": "openai-compatible", "model": "m", "base_urls": urls}), tmp_path)
+    plan = make_plan(
+        run_config(task, {"name": "v", "type": "openai-compatible", "model": "m", "base_urls": urls}),
+        tmp_path,
+    )
     backend = plan.backends["v"]
     assert isinstance(backend, ReplicaBackend) and backend.type_name == "openai-compatible"
     assert [r.backend.config.base_url for r in backend.replicas] == urls

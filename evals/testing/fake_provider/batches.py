@@ -71,7 +71,9 @@ class Batch:
     display_name: str | None = None
 
     def ended(self, config: BatchConfig) -> bool:
-        return self.polls >= config.polls_to_complete and time.time() - self.created >= config.complete_after_s
+        return (
+            self.polls >= config.polls_to_complete and time.time() - self.created >= config.complete_after_s
+        )
 
     def count(self, outcome: str) -> int:
         return sum(1 for item in self.items if item.outcome == outcome)
@@ -133,7 +135,16 @@ class BatchApis:
             "audio": len(parsed.audio),
         }
         self.provider.state.record(
-            Hit(time.monotonic(), provider, f"batch:{endpoint}", parsed.sample, attempt, outcome, parsed.model, **counts)
+            Hit(
+                time.monotonic(),
+                provider,
+                f"batch:{endpoint}",
+                parsed.sample,
+                attempt,
+                outcome,
+                parsed.model,
+                **counts,
+            )
         )
         if outcome != "ok":
             return Item(custom_id, outcome, None, 400 if outcome == "invalid" else 500)
@@ -165,7 +176,9 @@ class BatchApis:
         form = await request.post()
         upload, purpose = form.get("file"), form.get("purpose")
         if not isinstance(upload, web.FileField) or purpose != "batch":
-            return self.provider._error("openai", 400, "multipart fields 'file' and purpose='batch' are required")
+            return self.provider._error(
+                "openai", 400, "multipart fields 'file' and purpose='batch' are required"
+            )
         data = upload.file.read()
         file_id = f"file-fake{uuid.uuid4().hex[:20]}"
         with self._lock:
@@ -200,7 +213,9 @@ class BatchApis:
             body = await request.json()
             endpoint = body.get("endpoint")
             if endpoint not in OPENAI_ENDPOINTS or body.get("completion_window") != "24h":
-                raise BadRequest("endpoint must be /v1/chat/completions or /v1/responses; completion_window 24h")
+                raise BadRequest(
+                    "endpoint must be /v1/chat/completions or /v1/responses; completion_window 24h"
+                )
             data = self.files.get(str(body.get("input_file_id")))
             if data is None:
                 raise BadRequest("input_file_id does not name an uploaded file")
@@ -229,6 +244,8 @@ class BatchApis:
         return web.json_response(self._openai_batch(batch, ended=False))
 
     async def _openai_retrieve(self, request: web.Request) -> web.StreamResponse:
+        if f"batches/{request.match_info['batch_id']}" in self.batches:  # Gemini at API version v1
+            return await self._gemini_get(request)
         if (denied := self._denied(request, "openai")) is not None:
             return denied
         batch = self._poll(request.match_info["batch_id"])
@@ -389,7 +406,9 @@ class BatchApis:
             config = batch_body.get("inputConfig") or batch_body.get("input_config") or {}
             wrapped = (config.get("requests") or {}).get("requests")
             if not isinstance(wrapped, list) or not wrapped or len(wrapped) > self.config.max_requests:
-                raise BadRequest("batch.inputConfig.requests.requests: 1 or more inlined requests are required")
+                raise BadRequest(
+                    "batch.inputConfig.requests.requests: 1 or more inlined requests are required"
+                )
             files = self.provider.files
 
             def parse(request_body: dict[str, Any]) -> FakeRequest:
@@ -399,7 +418,9 @@ class BatchApis:
             for index, entry in enumerate(wrapped):
                 key = str(((entry.get("metadata") or {}).get("key")) or index)
                 items.append(
-                    self._answer("gemini", "generateContent", key, entry["request"], parse, gemini_api.generate_body)
+                    self._answer(
+                        "gemini", "generateContent", key, entry["request"], parse, gemini_api.generate_body
+                    )
                 )
         except (BadRequest, KeyError, TypeError, ValueError, AttributeError) as exc:
             return self.provider._error("gemini", 400, str(exc))
@@ -426,7 +447,10 @@ class BatchApis:
             "displayName": batch.display_name or "",
             "createTime": self._iso(batch.created),
             "updateTime": self._iso(time.time()),
-            "batchStats": {"requestCount": str(len(batch.items)), "pendingRequestCount": str(len(batch.items))},
+            "batchStats": {
+                "requestCount": str(len(batch.items)),
+                "pendingRequestCount": str(len(batch.items)),
+            },
             "state": "BATCH_STATE_RUNNING",
             "name": batch.id,
         }
@@ -439,7 +463,10 @@ class BatchApis:
             if item.outcome == "ok":
                 entry["response"] = item.body
             elif item.outcome == "expired":
-                entry["error"] = {"code": 4, "message": "Deadline exceeded before the batch ran it (simulated)."}
+                entry["error"] = {
+                    "code": 4,
+                    "message": "Deadline exceeded before the batch ran it (simulated).",
+                }
             else:
                 status = 13 if item.outcome == "errored" else 3  # INTERNAL / INVALID_ARGUMENT
                 entry["error"] = {"code": status, "message": "simulated"}
