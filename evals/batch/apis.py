@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from evals.backends._errors import RETRYABLE_STATUS
 from evals.records import ErrorInfo, Request, Response
+from evals.rundata import ErrorKind
 
 if TYPE_CHECKING:
     from evals.backends.anthropic_messages import AnthropicBackend
@@ -41,10 +42,16 @@ class ItemResult:
 
 def status_error(status: int, message: str) -> ErrorInfo:
     """An error a batch reported for one item, classified as the same HTTP status would be."""
-    kinds = {400: "bad_request", 401: "auth", 403: "permission", 404: "not_found", 429: "rate_limit"}
-    kind = kinds.get(status, "server" if status >= 500 else "bad_request")
+    kinds: dict[int, ErrorKind] = {
+        400: "bad_request",
+        401: "auth",
+        403: "permission",
+        404: "not_found",
+        429: "rate_limit",
+    }
+    kind: ErrorKind = kinds.get(status, "server" if status >= 500 else "bad_request")
     return ErrorInfo(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         message=f"batch item failed ({status}): {message}",
         retryable=status in RETRYABLE_STATUS,
         status=status,
@@ -195,13 +202,13 @@ class AnthropicBatches(BatchApi):
             result = entry.result
             if result.type == "succeeded":
                 out[entry.custom_id] = ItemResult(response=message_response(result.message))
-            elif result.type in ("expired", "canceled"):
-                out[entry.custom_id] = ItemResult(error=expired())
-            else:
+            elif result.type == "errored":
                 inner = result.error.error
                 status = {"invalid_request_error": 400, "rate_limit_error": 429, "overloaded_error": 529}
                 code = status.get(inner.type, 500)
                 out[entry.custom_id] = ItemResult(error=status_error(code, inner.message))
+            else:  # expired or canceled: never ran
+                out[entry.custom_id] = ItemResult(error=expired())
         return out
 
 

@@ -24,7 +24,7 @@ def test_openai_batch_chat_and_partial_failures(fake: FakeProvider) -> None:
 
     fake.batches.configure(BatchConfig(polls_to_complete=2, script={"b": ["expired"], "c": ["errored"]}))
 
-    async def body() -> tuple[list[str], dict[str, Any], dict[str, Any]]:
+    async def body() -> tuple[list[Any], dict[str, Any], dict[str, Any]]:
         client = AsyncOpenAI(base_url=fake.openai_url, api_key=KEYS["OPENAI_API_KEY"], max_retries=0)
         lines = [chat_line("id-a", "a"), chat_line("id-b", "b"), chat_line("id-c", "c")]
         data = "".join(json.dumps(line) + "\n" for line in lines).encode()
