@@ -25,6 +25,7 @@ from _common import append_results
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "backends"))
+sys.path.insert(0, str(HERE.parent / "tests" / "core"))
 
 from backend_support import KEYS, run_config, run_options, write_task  # noqa: E402
 
@@ -100,7 +101,7 @@ def main() -> int:
         "| " + " | ".join(["---"] * 10) + " |",
         *("| " + " | ".join(row) + " |" for row in rows),
     ]
-    append_results("Batch mode, 2,000 samples per provider (bench_batch.py)", lines)
+    append_results(f"Batch mode, {args.samples:,} samples per provider (bench_batch.py)", lines)
     failed = any(row[6] != "0" or row[7] != "0" for row in rows)
     return 1 if failed else 0
 
