@@ -104,6 +104,12 @@ def build_backend(config: BackendConfig, *, section: str = "backends") -> Backen
                 field=f"{section}.{config.name}.batch",
                 fix=f"remove batch: (batch mode serves the types {', '.join(BATCH_TYPES)})",
             )
+        if config.base_urls:
+            raise InputError(
+                f"backend {config.name!r} sets both batch: and base_urls:",
+                field=f"{section}.{config.name}.base_urls",
+                fix="a batch API is one provider endpoint: use one base_url with batch, or drop batch",
+            )
         backend = batched(backend)
     if config.base_urls:
         backend = replicated(backend)

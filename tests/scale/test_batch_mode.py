@@ -149,3 +149,28 @@ def test_batch_flag_applies_to_provider_backends_only(tmp_path: Path) -> None:
     )
     changed = config.with_overrides(Overrides(batch=True))
     assert changed.backends[0].batch is not None and changed.backends[1].batch is None
+
+
+def test_dry_run_prints_the_batch_table(fake: FakeProvider, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from evals.cli.dry_run import print_plan
+
+    task = write_task(tmp_path, 3)
+    console = Console(record=True, width=200)
+    print_plan(run_config(task, batch_backend(fake, "openai", "gpt-4o-mini")), tmp_path, console=console)
+    text = console.export_text()
+    assert "batch mode: batch price beside the direct price" in text
+    assert "(batch)" in text and "saved" in text
+
+
+def test_batch_with_several_base_urls_is_refused(fake: FakeProvider, tmp_path: Path) -> None:
+    from evals.errors import InputError
+
+    task = write_task(tmp_path, 1)
+    backend = {
+        **batch_backend(fake, "openai", "gpt-4o-mini"),
+        "base_urls": [fake.openai_url, fake.openai_url],
+    }
+    with pytest.raises(InputError, match="both batch: and base_urls:"):
+        make_plan(run_config(task, backend), tmp_path)
