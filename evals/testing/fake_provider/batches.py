@@ -19,16 +19,30 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from evals.testing.fake_provider import anthropic_api, gemini_api, openai_api
-from evals.testing.fake_provider.request import BadRequest, FakeRequest
-from evals.testing.fake_provider.state import Hit, sample_key
+from evals.testing.fake_provider.config import FakeConfig
+from evals.testing.fake_provider.request import AnswerFn, BadRequest, FakeRequest
+from evals.testing.fake_provider.state import Hit, ServerState, sample_key
 
-if TYPE_CHECKING:
-    from evals.testing.fake_provider.server import FakeProvider
+
+class Host(Protocol):
+    """What the batch endpoints use of the fake provider that serves them (server.py)."""
+
+    state: ServerState
+    answer: AnswerFn
+    config: FakeConfig
+    files: gemini_api.FileStore
+
+    @property
+    def url(self) -> str: ...
+
+    def _authorized(self, request: web.Request, provider: str) -> bool: ...
+
+    def _error(self, provider: str, status: int, message: str, *, retry: bool = False) -> web.Response: ...
 
 OUTCOMES = ("ok", "errored", "invalid", "expired")
 OPENAI_ENDPOINTS = {"/v1/chat/completions": "chat", "/v1/responses": "responses"}
@@ -82,7 +96,7 @@ class Batch:
 class BatchApis:
     """The batch endpoints of one fake provider (its answer function, counters and auth)."""
 
-    def __init__(self, provider: FakeProvider) -> None:
+    def __init__(self, provider: Host) -> None:
         self.provider = provider
         self.config = BatchConfig()
         self.batches: dict[str, Batch] = {}
