@@ -44,6 +44,7 @@ class Host(Protocol):
 
     def _error(self, provider: str, status: int, message: str, *, retry: bool = False) -> web.Response: ...
 
+
 OUTCOMES = ("ok", "errored", "invalid", "expired")
 OPENAI_ENDPOINTS = {"/v1/chat/completions": "chat", "/v1/responses": "responses"}
 ANTHROPIC_ID = r"^[a-zA-Z0-9_-]{1,64}$"
