@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from backend_support import write_task
 
 from evals.testing.fake_provider import BatchConfig, FakeProvider
@@ -25,8 +26,12 @@ def run_eval(args: list[str]) -> subprocess.Popen[bytes]:
     )
 
 
+@pytest.mark.parametrize(
+    ("kind", "model"),
+    [("openai", "gpt-4o-mini"), ("anthropic", "claude-haiku-4-5"), ("gemini", "gemini-2.5-flash")],
+)
 def test_sigkill_after_submission_then_resume_submits_nothing_again(
-    fake: FakeProvider, tmp_path: Path
+    fake: FakeProvider, tmp_path: Path, kind: str, model: str
 ) -> None:
     fake.batches.configure(BatchConfig(polls_to_complete=10**9))  # the batch never ends while killed
     task = write_task(tmp_path, 20)
@@ -35,14 +40,14 @@ def test_sigkill_after_submission_then_resume_submits_nothing_again(
         "name: batchkill\n"
         f"tasks: [{task}]\n"
         "backends:\n"
-        "  - name: claude\n"
-        "    type: anthropic\n"
-        "    model: claude-haiku-4-5\n"
-        f"    base_url: {fake.url}\n"
+        f"  - name: {kind}\n"
+        f"    type: {kind}\n"
+        f"    model: {model}\n"
+        f"    base_url: {fake.openai_url if kind == 'openai' else fake.url}\n"
         "    batch: {linger_s: 0.05, poll_s: 0.05, poll_max_s: 0.1}\n"
     )
     out = tmp_path / "run"
-    ledger = out / "batches" / "claude.json"
+    ledger = out / "batches" / f"{kind}.json"
     process = run_eval(["run", str(config), "--out", str(out), "--quiet", "--no-cache"])
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
