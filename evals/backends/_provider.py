@@ -259,7 +259,10 @@ class StainlessBackend(ProviderBackend[ClientT]):
     def _make_client(self) -> ClientT:
         sdk = importlib.import_module(self.sdk_module)
         transport = str(getattr(self.options, "transport", "httpx"))
-        http_client = aiohttp_client(transport, lambda: sdk.DefaultAioHttpClient(timeout=self.config.timeout))
+        hooks = {"response": [self._observe_rate_limits]}
+        http_client = aiohttp_client(
+            transport, lambda: sdk.DefaultAioHttpClient(timeout=self.config.timeout, event_hooks=hooks)
+        ) or sdk.DefaultAsyncHttpxClient(timeout=self.config.timeout, event_hooks=hooks)
         client: ClientT = getattr(sdk, self.client_class)(
             api_key=self._client_key(),
             base_url=self.config.base_url,
@@ -271,3 +274,7 @@ class StainlessBackend(ProviderBackend[ClientT]):
 
     def _client_key(self) -> str | None:
         return self._key()
+
+    async def _observe_rate_limits(self, response: Any) -> None:
+        """The HTTP client's response hook: the quota headers, for the runner's limiter."""
+        self.rate_signal.observe(response.headers)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from evals.backends.scale_config import BatchSettings, ReplicaSettings, batch_setting
 from evals.errors import InputError
+from evals.ratelimits import RateSignal
 from evals.records import ErrorInfo, Request, Response, Sample, Usage
 from evals.registry import Registry
 from evals.secrets import remember_secret
@@ -96,6 +97,14 @@ class Backend(ABC):
                 field=f"backends.{config.name}.options",
                 fix=f"options allowed: {allowed}",
             ) from exc
+
+    @property
+    def rate_signal(self) -> RateSignal:
+        """The provider's latest rate-limit headers (backends whose client reads them feed it)."""
+        signal: RateSignal | None = self.__dict__.get("_rate_signal")
+        if signal is None:
+            signal = self.__dict__["_rate_signal"] = RateSignal()
+        return signal
 
     @property
     def name(self) -> str:

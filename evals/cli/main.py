@@ -11,9 +11,6 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
 
-from rich.markup import escape
-
-from evals.console import messages
 from evals.errors import EXIT_BAD_INPUT, InputError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -82,11 +79,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except InputError as exc:
-        messages().print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        _print_message(f"[red]error:[/] {_escape(str(exc))}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        messages().print("interrupted: the journal is saved; continue with --resume RUN_DIR")
+        _print_message("interrupted: the journal is saved; continue with --resume RUN_DIR")
         return 130
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _print_message(markup: str) -> None:
+    # Imported here: the console pulls in rich and the run-directory schema, which `--help`
+    # and most successful commands never need before their own module loads them.
+    from evals.console import messages
+
+    messages().print(markup, soft_wrap=True)
 
 
 if __name__ == "__main__":

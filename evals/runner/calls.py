@@ -85,7 +85,9 @@ class Caller:
         self.budget = budget or Budget(None)
         self.stats = CallStats()
         self._rng = random.Random(seed)
-        self._limiters = {name: RequestLimiter(b.concurrency, b.config.rpm) for name, b in backends.items()}
+        self._limiters = {
+            name: RequestLimiter(b.concurrency, b.config.rpm, b.rate_signal) for name, b in backends.items()
+        }
         self._policies = {
             name: RetryPolicy(
                 max_retries=b.config.max_retries,
@@ -138,7 +140,8 @@ class Caller:
             attempt += 1
             queued_at = time.perf_counter()
             response: Response | None = None
-            async with limiter.slot(), self._cores if backend.cpu_bound else contextlib.nullcontext():
+            tokens = _estimated_tokens(backend, request) if limiter.wants_tokens() else 0
+            async with limiter.slot(tokens), self._cores if backend.cpu_bound else contextlib.nullcontext():
                 if attempt == 1 and self.budget.exhausted:  # checked in the slot, not before it
                     self.stats.not_sent += 1
                     limit = self.budget.limit or 0.0
@@ -168,6 +171,7 @@ class Caller:
                 ttfa_s=response.ttfa_s if response else None,
                 stages=dict(response.stages) if response else {},
             )
+            await limiter.record(rate_limited=error is not None and error.kind == "rate_limit")
             if error is None and response is not None:
                 return CallResult(response, attempts=attempt, latency=latency)
             assert error is not None
@@ -180,6 +184,15 @@ class Caller:
                 return CallResult(failed, attempts=attempt, latency=latency)
             log.debug("%s %s attempt %d: %s", backend.name, request.sample_id, attempt, decision.reason)
             await asyncio.sleep(decision.delay)
+
+
+def _estimated_tokens(backend: Backend, request: Request) -> int:
+    """What a tokens-per-minute quota will count for this request (prompt and the most it may
+    answer, as providers count it); 0 when the backend cannot estimate it."""
+    usage = backend.estimate_usage(request)
+    if usage is None:
+        return 0
+    return (usage.input_tokens or 0) + (usage.output_tokens or 0)
 
 
 def _price(backend: Backend, response: Response) -> float | None:

@@ -53,6 +53,12 @@ class FakeConfig:
     cached_tokens: int = 0  # report this many prompt tokens as served from the provider's cache
     file_processing_polls: int = 1  # uploaded video stays PROCESSING for this many `get`s
     script: dict[str, list[str]] = field(default_factory=dict)
+    # Quotas (0: none). Over quota, a request is answered 429 with Retry-After; every answer
+    # carries the provider's rate-limit headers (quota.py). `quota_window_s` is how many
+    # seconds of the per-minute rate the buckets hold (60 as a provider; less in tests).
+    quota_rpm: float = 0.0
+    quota_tpm: float = 0.0
+    quota_window_s: float = 60.0
 
     def __post_init__(self) -> None:
         for faults in self.script.values():

@@ -22,6 +22,7 @@ from aiohttp import web
 from evals.testing.fake_provider import anthropic_api, gemini_api, openai_api
 from evals.testing.fake_provider.batches import BatchApis
 from evals.testing.fake_provider.config import FakeConfig, FaultPicker
+from evals.testing.fake_provider.quota import Quota, provider_headers, request_tokens
 from evals.testing.fake_provider.request import AnswerFn, BadRequest, FakeRequest, default_answer
 from evals.testing.fake_provider.state import Hit, ServerState, sample_key
 
@@ -67,6 +68,7 @@ class FakeProvider:
         self.files = gemini_api.FileStore()
         self.batches = BatchApis(self)  # the three batch APIs (batches.py)
         self._picker = FaultPicker(self.config)
+        self._quota = _quota_of(self.config)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -88,6 +90,7 @@ class FakeProvider:
         """Replace latency and faults (the random generator restarts from the new seed)."""
         self.config = config
         self._picker = FaultPicker(config)
+        self._quota = _quota_of(config)
 
     def script(self, sample: str, faults: list[str]) -> None:
         """Serve these faults to the first attempts of `sample` ("*" for every sample)."""
@@ -231,6 +234,18 @@ class FakeProvider:
         if not self._authorized(request, provider):
             self.state.record(Hit(arrived, provider, endpoint, parsed.sample, attempt, "401", parsed.model))
             return self._error(provider, 401, FAULT_MESSAGES[401])
+        quota_headers: dict[str, Any] = {}
+        if self._quota is not None:
+            wait, headers = self._quota.take(request_tokens(parsed))
+            quota_headers = provider_headers(provider, headers)
+            if wait > 0:
+                self.state.record(
+                    Hit(arrived, provider, endpoint, parsed.sample, attempt, "quota", parsed.model)
+                )
+                refused = self._error(provider, 429, FAULT_MESSAGES[429])
+                refused.headers.update(quota_headers)
+                refused.headers["retry-after"] = f"{wait:.3f}"
+                return refused
         fault = self._picker.pick(parsed.sample, attempt)
         counts = {
             "images": len(parsed.images) + len(parsed.image_urls),
@@ -250,6 +265,8 @@ class FakeProvider:
             return self._error(provider, 500, f"answer function failed: {type(exc).__name__}: {exc}")
         try:
             response = await respond(parsed, answer)
+            if quota_headers and not response.prepared:
+                response.headers.update(quota_headers)
             if request.transport is None or request.transport.is_closing():
                 # The client gave up (its timeout) before the answer was ready: it never got it,
                 # so a request it sends again is not a second payment for a received answer.
@@ -442,3 +459,9 @@ class FakeProvider:
     async def _reset(self, request: web.Request) -> web.StreamResponse:
         self.reset()
         return web.json_response({"reset": True})
+
+
+def _quota_of(config: FakeConfig) -> Quota | None:
+    if not (config.quota_rpm or config.quota_tpm):
+        return None
+    return Quota(config.quota_rpm, config.quota_tpm, config.quota_window_s)
