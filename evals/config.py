@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from evals.backends.base import BackendConfig
+from evals.backends.scale_config import BATCH_TYPES, BatchSettings
 from evals.data.shard import Shard
 from evals.errors import InputError
 from evals.perturb.spec import PerturbSpec
@@ -82,6 +83,12 @@ class RunConfig(BaseModel):
             update["backends"] = [
                 b.model_copy(update={"concurrency": overrides.concurrency}) for b in self.backends
             ]
+        if overrides.batch:
+            backends = update.get("backends", self.backends)
+            update["backends"] = [
+                b.model_copy(update={"batch": b.batch or BatchSettings()}) if b.type in BATCH_TYPES else b
+                for b in backends
+            ]
         if not update:
             return self
         return RunConfig.model_validate(self.model_dump(mode="json") | _dumped(update))
@@ -103,6 +110,7 @@ class Overrides(BaseModel):
     concurrency: int | None = Field(None, ge=1, le=1024, description="--concurrency")
     name: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="--name")
     perturb: PerturbSpec | None = Field(None, description="--perturb")
+    batch: bool | None = Field(None, description="--batch")
 
 
 def _dumped(update: dict[str, Any]) -> dict[str, Any]:

@@ -72,3 +72,27 @@ def print_summary(summary: Summary, console: Console | None = None, title: str |
         console.print(f"[bold]{escape(title)}[/]: values with 95% bootstrap intervals")
     for table in task_tables(summary):
         console.print(table)
+    if summary.replicas:
+        console.print(replica_table(summary))
+
+
+def replica_table(summary: Summary) -> Table:
+    """Per replica of a backend with several base_urls: load, errors, failovers, latency."""
+    table = Table(title="replicas", header_style="bold")
+    for column in ("backend", "url", "requests", "ok", "errors", "failovers", "taken out", "mean s", "p95 s"):
+        table.add_column(column, justify="left" if column in ("backend", "url") else "right")
+    for r in summary.replicas:
+        mean = f"{r.mean_latency_s:.3f}" if r.mean_latency_s is not None else "–"
+        p95 = f"{r.p95_latency_s:.3f}" if r.p95_latency_s is not None else "–"
+        table.add_row(
+            r.backend,
+            r.url,
+            str(r.requests),
+            str(r.ok),
+            str(r.errors),
+            str(r.failovers),
+            str(r.ejections),
+            mean,
+            p95,
+        )
+    return table

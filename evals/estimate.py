@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
+from evals.batch.backend import BatchBackend
 from evals.data.shard import Shard
 from evals.errors import InputError, MediaError
 from evals.media import Media
 from evals.plan import Plan
-from evals.records import Request, Sample
+from evals.records import Request, Sample, Usage
 from evals.scoring import MediaItem, ScoreInput
 from evals.task.loader import Task
 
@@ -40,6 +41,9 @@ class CellEstimate:
     usd: float | None = 0.0
     unsized: int = 0  # samples whose usage could not be predicted
     unpriced: int = 0  # samples whose predicted usage has no price
+    # Batch mode: `usd` is at the batch price; this is the same usage sent directly.
+    sync_usd: float | None = None
+    batched: bool = False
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -104,6 +108,8 @@ def _cell_dict(c: CellEstimate) -> dict[str, object]:
         "output_tokens": c.output_tokens,
         "audio_seconds": c.audio_seconds,
         "usd": c.usd,
+        "batched": c.batched,
+        "sync_usd": c.sync_usd,
         "notes": c.notes,
     }
 
@@ -121,6 +127,9 @@ def estimate_plan(
     for task in plan.tasks:
         backends = [plan.backends[name] for name in plan.pairs.get(task.name, [])]
         row = {b.name: CellEstimate(task.name, b.name, b.model) for b in backends}
+        for backend in backends:
+            if isinstance(backend, BatchBackend):
+                row[backend.name].batched, row[backend.name].sync_usd = True, 0.0
         judged = {
             name: CellEstimate(task.name, name, plan.judges[name].model)
             for s in task.scorers
@@ -134,7 +143,10 @@ def estimate_plan(
             try:
                 request = task.builder.build(sample)
                 for backend in todo:
-                    _add(row[backend.name], backend.estimate_usage(request), backend.cost)
+                    usage = backend.estimate_usage(request)
+                    _add(row[backend.name], usage, backend.cost)
+                    if isinstance(backend, BatchBackend):
+                        _add_sync(row[backend.name], usage, backend.sync_cost)
                 if judged:
                     _add_judging(plan, task, sample, request, [b.name for b in todo], judged)
             except MediaError:
@@ -145,12 +157,12 @@ def estimate_plan(
                 sample.release_media()
         for cell in [*row.values(), *judged.values()]:
             if cell.unsized:
-                cell.usd = None
+                cell.usd = cell.sync_usd = None
                 cell.notes.append(
                     f"{cell.unsized} sample(s) could not be sized (media unreadable by the rules)"
                 )
             if cell.unpriced:
-                cell.usd = None
+                cell.usd = cell.sync_usd = None
                 cell.notes.append(f"no price for model {cell.model!r} in the pricing table")
         cells.extend(row.values())
         judge_cells.extend(judged.values())
@@ -210,6 +222,15 @@ def _add(cell: CellEstimate, usage: object, cost: object) -> None:
         cell.unpriced += 1
     elif cell.usd is not None:
         cell.usd += float(dollars)
+
+
+def _add_sync(cell: CellEstimate, usage: Usage | None, cost: Callable[[Usage], float | None]) -> None:
+    """The direct (synchronous) price of a batched cell, shown beside its batch price."""
+    dollars = cost(usage) if usage is not None else None
+    if dollars is None:
+        cell.sync_usd = None
+    elif cell.sync_usd is not None:
+        cell.sync_usd += dollars
 
 
 VIDEO_DOMINATES = 0.5  # share of a run's estimated dollars above which video is named

@@ -25,6 +25,7 @@ def finalize(rundir: RunDir, *, reports: bool = True) -> Summary:
     records = rundir.records()
     summary = summarize(info, records)
     summary.judging = summarize_judging(info, records, rundir.read_pairwise())
+    summary.replicas = rundir.read_replicas()
     rundir.write_summary(summary)
     write_parquet(records, rundir.parquet_file)
     if info.status == "finalizing":

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evals.backends.base import Backend, BackendConfig, backend_registry
+from evals.backends.replicas import replicated
+from evals.backends.scale_config import BATCH_TYPES
+from evals.batch.backend import batched
 from evals.config import RunConfig, resolve_task_path
 from evals.errors import InputError
 from evals.perturb.spec import perturbation_kind
@@ -94,7 +97,24 @@ def build_backend(config: BackendConfig, *, section: str = "backends") -> Backen
         cls = backend_registry.get(config.type)
     except InputError as exc:
         raise exc.located(field=f"{section}.{config.name}.type") from None
-    return cls(config)
+    backend = cls(config)
+    if config.batch is not None:
+        if config.type not in BATCH_TYPES:
+            raise InputError(
+                f"backend {config.name!r} of type {config.type!r} has no batch API",
+                field=f"{section}.{config.name}.batch",
+                fix=f"remove batch: (batch mode serves the types {', '.join(BATCH_TYPES)})",
+            )
+        if config.base_urls:
+            raise InputError(
+                f"backend {config.name!r} sets both batch: and base_urls:",
+                field=f"{section}.{config.name}.base_urls",
+                fix="a batch API is one provider endpoint: use one base_url with batch, or drop batch",
+            )
+        backend = batched(backend)
+    if config.base_urls:
+        backend = replicated(backend)
+    return backend
 
 
 def make_plan(config: RunConfig, base: Path, *, check_backends: bool = True) -> Plan:

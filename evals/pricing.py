@@ -95,9 +95,30 @@ class ModelPrice:
         return total / PER_MILLION
 
 
+@dataclass(frozen=True, slots=True)
+class BatchRate:
+    """A provider's batch price as a share of its direct price (0.5: half), with its source."""
+
+    provider: str
+    multiplier: float
+    source: str | None = None
+    checked: str | None = None
+    note: str | None = None
+
+
 class PricingTable:
-    def __init__(self, prices: dict[str, ModelPrice]) -> None:
+    def __init__(self, prices: dict[str, ModelPrice], batch: dict[str, BatchRate] | None = None) -> None:
         self.prices = prices
+        self.batch = batch or {}
+
+    def batch_cost(self, model: str, usage: Usage, provider: str) -> float | None:
+        """Dollars for a response from the provider's batch API; None when unknown."""
+        price = self.lookup(model)
+        rate = self.batch.get((price.provider if price else None) or provider)
+        if price is None or rate is None:
+            return None
+        cost = price.cost(usage)
+        return None if cost is None else cost * rate.multiplier
 
     def lookup(self, model: str) -> ModelPrice | None:
         """The entry for a model: exact name or alias, else the listed model of which this is a
@@ -119,9 +140,11 @@ class PricingTable:
     @classmethod
     def load(cls, paths: list[Path]) -> PricingTable:
         prices: dict[str, ModelPrice] = {}
+        batch: dict[str, BatchRate] = {}
         for path in paths:
             prices.update(_read(path))
-        return cls(prices)
+            batch.update(_read_batch(path))
+        return cls(prices, batch)
 
 
 def _read(path: Path) -> dict[str, ModelPrice]:
@@ -176,6 +199,29 @@ def _per_image(path: Path, name: str, value: Any) -> tuple[tuple[str, float], ..
     return tuple(sorted((str(k), float(v)) for k, v in value.items()))
 
 
+def _read_batch(path: Path) -> dict[str, BatchRate]:
+    """The optional `batch:` section: provider → {multiplier, source, checked, note}."""
+    data, _ = load_yaml(path)
+    section = data.get("batch") if isinstance(data, dict) else None
+    if section is None:
+        return {}
+    out: dict[str, BatchRate] = {}
+    for provider, entry in section.items() if isinstance(section, dict) else []:
+        multiplier = entry.get("multiplier") if isinstance(entry, dict) else None
+        if not isinstance(multiplier, int | float) or not 0 < multiplier <= 1:
+            raise InputError(
+                f"batch rate of {provider!r} needs a multiplier between 0 and 1",
+                file=str(path),
+                field=f"batch.{provider}.multiplier",
+                fix="e.g. multiplier: 0.5 for half the direct price",
+            )
+        text = {k: None if entry.get(k) is None else str(entry[k]) for k in ("source", "checked", "note")}
+        out[str(provider)] = BatchRate(str(provider), float(multiplier), **text)
+    if not isinstance(section, dict):
+        raise InputError("'batch:' must map providers to rates", file=str(path), field="batch")
+    return out
+
+
 _lock = threading.Lock()
 _table: PricingTable | None = None
 _extra: list[Path] = []
@@ -214,3 +260,7 @@ def get_pricing() -> PricingTable:
 
 def cost_of(model: str, usage: Usage) -> float | None:
     return get_pricing().cost(model, usage)
+
+
+def batch_cost_of(model: str, usage: Usage, provider: str) -> float | None:
+    return get_pricing().batch_cost(model, usage, provider)

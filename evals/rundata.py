@@ -518,11 +518,26 @@ class JudgingSummary(Record):
     disagreements: list[JudgeDisagreement] = Field(default_factory=list)
 
 
+class ReplicaSummary(Record):
+    """One replica of a backend with several `base_urls` (replicas.json, over every attempt)."""
+
+    backend: str
+    url: str
+    requests: int = 0
+    ok: int = 0
+    errors: int = 0
+    failovers: int = 0  # requests it failed that another replica then answered
+    ejections: int = 0  # times it was taken out after failing in a row
+    mean_latency_s: float | None = None
+    p95_latency_s: float | None = None
+
+
 class Summary(Record):
     schema_version: int = SCHEMA_VERSION
     run_id: str | None = None
     cells: list[SummaryCell] = Field(default_factory=list)
     judging: list[JudgingSummary] = Field(default_factory=list)
+    replicas: list[ReplicaSummary] = Field(default_factory=list)
 
     def cell(self, task: str, backend: str) -> SummaryCell | None:
         return next((c for c in self.cells if c.task == task and c.backend == backend), None)

@@ -36,6 +36,7 @@ from evals.rundata import (
     MediaKind,
     MediaRef,
     PairwiseRecord,
+    ReplicaSummary,
     RunInfo,
     SampleRecord,
     Summary,
@@ -316,6 +317,21 @@ class RunDir:
 
     def write_summary(self, summary: Summary) -> None:
         write_json_atomic(self.summary_file, summary)
+
+    def read_replicas(self) -> list[ReplicaSummary]:
+        """replicas.json: per-replica figures of backends with several base_urls (or none)."""
+        path = self.path / "replicas.json"
+        if not path.is_file():
+            return []
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return [
+                ReplicaSummary.model_validate({**entry, "backend": backend})
+                for backend, entries in data.items()
+                for entry in entries
+            ]
+        except (ValueError, ValidationError, AttributeError, TypeError) as exc:
+            raise InputError("replicas.json is not readable", file=str(path), fix=str(exc)[:200]) from None
 
     def read_pairwise(self) -> list[PairwiseRecord]:
         """pairwise.jsonl (empty when the run has no pairwise judge)."""

@@ -166,6 +166,8 @@ def _execute(plan: Plan, rundir: RunDir, options: RunOptions, records: list[Samp
     cache = None
     if options.use_cache:
         cache = ResponseCache(options.cache_dir or default_cache_dir())
+    for backend in plan.all_backends.values():
+        backend.bind_run(rundir.path)  # batch mode keeps its batch ids in the run directory
     journal = JournalWriter(rundir.journal)
     progress = ProgressBoard(enabled=False if options.quiet else options.progress, console=options.console)
     caller = Caller(

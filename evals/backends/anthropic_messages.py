@@ -78,7 +78,9 @@ class AnthropicBackend(StainlessBackend["AsyncAnthropic"]):
             out.append({"role": message.role, "content": blocks})
         return out
 
-    async def generate(self, request: Request) -> Response:
+    def message_params(self, request: Request) -> dict[str, Any]:
+        """The Messages API parameters for a request, extra fields merged in (also what a
+        batch item's `params` carry)."""
         params = request.params
         kwargs: dict[str, Any] = {
             "model": self.model,
@@ -103,35 +105,18 @@ class AnthropicBackend(StainlessBackend["AsyncAnthropic"]):
                 extra.setdefault("temperature", params.temperature)
             if params.top_p is not None:
                 extra.setdefault("top_p", params.top_p)
+        return {**kwargs, **extra}
+
+    async def generate(self, request: Request) -> Response:
+        params = self.message_params(request)
+        known = ("model", "max_tokens", "messages", "system", "stop_sequences", "output_config")
+        kwargs = {k: v for k, v in params.items() if k in known}
+        extra = {k: v for k, v in params.items() if k not in known}
         if extra:
             kwargs["extra_body"] = extra
         if self.options.stream:
             return await self._stream(kwargs)
-        message = await self.client.messages.create(**kwargs)
-        if message.content is None:
-            raise BadResponse("the message has no content")
-        text = "".join(block.text for block in message.content if block.type == "text")
-        usage = message.usage
-        cache_read = usage.cache_read_input_tokens or 0
-        cache_write = usage.cache_creation_input_tokens or 0
-        return Response(
-            text=text,
-            # Anthropic's input_tokens exclude cache reads and writes; Usage.input_tokens is the
-            # whole prompt (the OpenAI/Gemini convention), with cache reads in cached_input_tokens.
-            usage=Usage(
-                input_tokens=usage.input_tokens + cache_read + cache_write,
-                output_tokens=usage.output_tokens,
-                cached_input_tokens=cache_read,
-            ),
-            model=message.model,
-            finish_reason=message.stop_reason,
-            raw={
-                "id": message.id,
-                "model": message.model,
-                "stop_reason": message.stop_reason,
-                "usage": usage.model_dump(exclude_none=True),
-            },
-        )
+        return message_response(await self.client.messages.create(**kwargs))
 
     async def _stream(self, kwargs: dict[str, Any]) -> Response:
         """The answer as server-sent events: time to first token is the first text delta."""
@@ -170,3 +155,31 @@ class AnthropicBackend(StainlessBackend["AsyncAnthropic"]):
             ttft_s=first,
             raw={"id": start.id, "model": start.model, "stop_reason": stop_reason, "streamed": True},
         )
+
+
+def message_response(message: Any) -> Response:
+    """An Anthropic Message (the SDK's model) as a Response."""
+    if message.content is None:
+        raise BadResponse("the message has no content")
+    text = "".join(block.text for block in message.content if block.type == "text")
+    usage = message.usage
+    cache_read = usage.cache_read_input_tokens or 0
+    cache_write = usage.cache_creation_input_tokens or 0
+    return Response(
+        text=text,
+        # Anthropic's input_tokens exclude cache reads and writes; Usage.input_tokens is the
+        # whole prompt (the OpenAI/Gemini convention), with cache reads in cached_input_tokens.
+        usage=Usage(
+            input_tokens=usage.input_tokens + cache_read + cache_write,
+            output_tokens=usage.output_tokens,
+            cached_input_tokens=cache_read,
+        ),
+        model=message.model,
+        finish_reason=message.stop_reason,
+        raw={
+            "id": message.id,
+            "model": message.model,
+            "stop_reason": message.stop_reason,
+            "usage": usage.model_dump(exclude_none=True),
+        },
+    )

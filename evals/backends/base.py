@@ -11,10 +11,12 @@ import asyncio
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from evals.backends.scale_config import BatchSettings, ReplicaSettings, batch_setting
 from evals.errors import InputError
 from evals.ratelimits import RateSignal
 from evals.records import ErrorInfo, Request, Response, Sample, Usage
@@ -49,6 +51,20 @@ class BackendConfig(BaseModel):
         description="sampling changes for every video this backend gets, over the task's "
         "(e.g. {frames: 1}: the single-middle-frame ablation); docs/video.md",
     )
+    batch: BatchSettings | None = Field(
+        None, description="send through the provider's batch API (true, or settings); docs/scale.md"
+    )
+    base_urls: list[str] | None = Field(
+        None, min_length=1, description="several replicas of one server; requests go to the least busy"
+    )
+    replicas: ReplicaSettings = Field(
+        default_factory=ReplicaSettings, description="when a replica is taken out and tried again"
+    )
+
+    @field_validator("batch", mode="before")
+    @classmethod
+    def _no_batch(cls, value: Any) -> Any:
+        return batch_setting(value)
 
 
 class BackendOptions(BaseModel):
@@ -141,6 +157,9 @@ class Backend(ABC):
     def prepare(self, request: Request) -> Request:
         """The request as this backend receives it (video parts become frames, or stay video)."""
         return for_backend(request, self.receiver)
+
+    def bind_run(self, folder: Path) -> None:
+        """Called once the run directory is known (batch mode keeps its batch ids there)."""
 
     async def setup(self, task: TaskInfo) -> None:
         """Called once per task before its samples (baselines read the dataset's answers here)."""

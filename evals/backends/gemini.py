@@ -209,33 +209,7 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
         result = await self.client.aio.models.generate_content(
             model=self.model, contents=contents, config=self.generation_config(request)
         )
-        if not result.candidates:
-            feedback = result.prompt_feedback
-            reason = f" (blocked: {feedback.block_reason})" if feedback and feedback.block_reason else ""
-            raise BadResponse(f"the response has no candidates{reason}")
-        candidate = result.candidates[0]
-        parts = candidate.content.parts if candidate.content and candidate.content.parts else []
-        text = "".join(p.text for p in parts if p.text and not p.thought)
-        finish = candidate.finish_reason.value if candidate.finish_reason else None
-        images = produced_images(parts)
-        usage = _usage(result.usage_metadata)
-        if images:
-            usage.output_images = len(images)
-        return Response(
-            text=text,
-            outputs=images,
-            usage=usage,
-            model=result.model_version or self.model,
-            finish_reason=finish,
-            raw={
-                "response_id": result.response_id,
-                "model_version": result.model_version,
-                "finish_reason": finish,
-                "usage": result.usage_metadata.model_dump(exclude_none=True, mode="json")
-                if result.usage_metadata
-                else None,
-            },
-        )
+        return content_response(result, self.model)
 
     async def _stream(self, request: Request, contents: Any) -> Response:
         """The answer in chunks: time to first token is the first chunk with text; the finish
@@ -270,6 +244,37 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
             ttft_s=first,
             raw={"response_id": last.response_id, "finish_reason": finish, "streamed": True},
         )
+
+
+def content_response(result: Any, model: str) -> Response:
+    """A GenerateContentResponse (the SDK's model) as a Response."""
+    if not result.candidates:
+        feedback = result.prompt_feedback
+        reason = f" (blocked: {feedback.block_reason})" if feedback and feedback.block_reason else ""
+        raise BadResponse(f"the response has no candidates{reason}")
+    candidate = result.candidates[0]
+    parts = candidate.content.parts if candidate.content and candidate.content.parts else []
+    text = "".join(p.text for p in parts if p.text and not p.thought)
+    finish = candidate.finish_reason.value if candidate.finish_reason else None
+    images = produced_images(parts)
+    usage = _usage(result.usage_metadata)
+    if images:
+        usage.output_images = len(images)
+    return Response(
+        text=text,
+        outputs=images,
+        usage=usage,
+        model=result.model_version or model,
+        finish_reason=finish,
+        raw={
+            "response_id": result.response_id,
+            "model_version": result.model_version,
+            "finish_reason": finish,
+            "usage": result.usage_metadata.model_dump(exclude_none=True, mode="json")
+            if result.usage_metadata
+            else None,
+        },
+    )
 
 
 def produced_images(parts: list[Any]) -> list[OutputMedia]:

@@ -186,29 +186,19 @@ class OpenAIBackend(StainlessBackend["AsyncOpenAI"]):
 
     # --- calls -------------------------------------------------------------------------------
 
+    def chat_payload(self, request: Request) -> dict[str, Any]:
+        """The Chat Completions body for a request (also what a batch line carries)."""
+        payload = self._chat_params(request)
+        payload["messages"] = self.chat_messages(request)
+        return payload
+
     async def generate(self, request: Request) -> Response:
         if self.options.api == "responses":
             return await self._responses(request)
-        kwargs = self._chat_params(request)
-        kwargs["messages"] = self.chat_messages(request)
+        kwargs = self.chat_payload(request)
         if self.options.stream:
             return await self._chat_stream(kwargs)
-        completion = await self._post_chat(kwargs, stream=False)
-        if not completion.choices:
-            raise BadResponse("the completion has no choices")
-        choice = completion.choices[0]
-        return Response(
-            text=choice.message.content or "",
-            usage=_chat_usage(completion.usage),
-            model=completion.model,
-            finish_reason=choice.finish_reason,
-            raw={
-                "id": completion.id,
-                "model": completion.model,
-                "finish_reason": choice.finish_reason,
-                "usage": completion.usage.model_dump() if completion.usage else None,
-            },
-        )
+        return chat_response(await self._post_chat(kwargs, stream=False))
 
     async def _chat_stream(self, kwargs: dict[str, Any]) -> Response:
         if self.options.stream_usage:
@@ -241,7 +231,8 @@ class OpenAIBackend(StainlessBackend["AsyncOpenAI"]):
             raw={"model": model, "finish_reason": finish, "streamed": True},
         )
 
-    async def _responses(self, request: Request) -> Response:
+    def responses_payload(self, request: Request) -> dict[str, Any]:
+        """The Responses API body for a request (also what a batch line carries)."""
         params = request.params
         kwargs: dict[str, Any] = {"model": self.model, "input": self.responses_input(request), "store": False}
         if request.system:
@@ -264,32 +255,59 @@ class OpenAIBackend(StainlessBackend["AsyncOpenAI"]):
                     "strict": self.options.strict_schema,
                 }
             }
+        return kwargs
+
+    async def _responses(self, request: Request) -> Response:
+        kwargs = self.responses_payload(request)
         if self.options.extra_body:
             kwargs["extra_body"] = dict(self.options.extra_body)
-        result = await self.client.responses.create(**kwargs)
-        if result.status not in (None, "completed", "incomplete"):
-            raise BadResponse(f"the response ended with status {result.status!r}")
-        usage = Usage()
-        if result.usage is not None:
-            usage = Usage(
-                input_tokens=result.usage.input_tokens,
-                output_tokens=result.usage.output_tokens,
-                cached_input_tokens=result.usage.input_tokens_details.cached_tokens,
-                reasoning_tokens=result.usage.output_tokens_details.reasoning_tokens,
-            )
-        finish = "length" if result.status == "incomplete" else "stop"
-        return Response(
-            text=result.output_text,
-            usage=usage,
-            model=result.model,
-            finish_reason=finish,
-            raw={
-                "id": result.id,
-                "model": result.model,
-                "status": result.status,
-                "usage": result.usage.model_dump() if result.usage else None,
-            },
+        return responses_response(await self.client.responses.create(**kwargs))
+
+
+def chat_response(completion: Any) -> Response:
+    """A Chat Completions answer (the SDK's ChatCompletion) as a Response."""
+    if not completion.choices:
+        raise BadResponse("the completion has no choices")
+    choice = completion.choices[0]
+    return Response(
+        text=choice.message.content or "",
+        usage=_chat_usage(completion.usage),
+        model=completion.model,
+        finish_reason=choice.finish_reason,
+        raw={
+            "id": completion.id,
+            "model": completion.model,
+            "finish_reason": choice.finish_reason,
+            "usage": completion.usage.model_dump() if completion.usage else None,
+        },
+    )
+
+
+def responses_response(result: Any) -> Response:
+    """A Responses API answer (the SDK's Response object) as a Response."""
+    if result.status not in (None, "completed", "incomplete"):
+        raise BadResponse(f"the response ended with status {result.status!r}")
+    usage = Usage()
+    if result.usage is not None:
+        usage = Usage(
+            input_tokens=result.usage.input_tokens,
+            output_tokens=result.usage.output_tokens,
+            cached_input_tokens=result.usage.input_tokens_details.cached_tokens,
+            reasoning_tokens=result.usage.output_tokens_details.reasoning_tokens,
         )
+    finish = "length" if result.status == "incomplete" else "stop"
+    return Response(
+        text=result.output_text,
+        usage=usage,
+        model=result.model,
+        finish_reason=finish,
+        raw={
+            "id": result.id,
+            "model": result.model,
+            "status": result.status,
+            "usage": result.usage.model_dump() if result.usage else None,
+        },
+    )
 
 
 def _chat_usage(usage: Any) -> Usage:

@@ -25,7 +25,7 @@ def _row(cell: CellEstimate) -> list[str]:
         f"{cell.video_tokens:,}" if cell.video_tokens else "",
         f"{cell.output_tokens:,}",
         f"{cell.audio_seconds / 60:,.1f}" if cell.audio_seconds else "",
-        fmt.cost(cell.usd),
+        fmt.cost(cell.usd) + (" (batch)" if cell.batched else ""),
     ]
 
 
@@ -89,6 +89,19 @@ def judge_table(estimate: PlanEstimate) -> Table:
     return table
 
 
+def batch_table(cells: list[CellEstimate]) -> Table:
+    """Batch mode: each batched cell at the batch price beside the same requests sent directly."""
+    table = Table(title="batch mode: batch price beside the direct price (estimates)", header_style="bold")
+    for column in ("task", "backend", "model", "batch cost", "direct cost", "saved"):
+        table.add_column(column, justify="left" if column in ("task", "backend", "model") else "right")
+    for cell in cells:
+        saved = cell.sync_usd - cell.usd if cell.sync_usd is not None and cell.usd is not None else None
+        table.add_row(
+            cell.task, cell.backend, cell.model, fmt.cost(cell.usd), fmt.cost(cell.sync_usd), fmt.cost(saved)
+        )
+    return table
+
+
 def print_plan(config: RunConfig, base: Path, *, console: Console | None = None) -> int:
     plan = make_plan(config, base, check_backends=False)
     estimate = estimate_plan(plan, limit=config.limit, shard=config.shard)
@@ -111,6 +124,9 @@ def print_plan(config: RunConfig, base: Path, *, console: Console | None = None)
     warning = video_warning(estimate)
     if warning:
         out.print(f"[yellow]{warning}[/]")
+    batched = [c for c in estimate.cells if c.batched]
+    if batched:
+        out.print(batch_table(batched))
     if config.budget_usd is not None:
         verdict = "within" if estimate.known_usd <= config.budget_usd else "OVER"
         out.print(f"budget {fmt.cost(config.budget_usd)}: the known estimate is {verdict} it")

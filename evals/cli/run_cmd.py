@@ -44,6 +44,12 @@ def add(parser: argparse.ArgumentParser) -> Handler:
         help="perturb the media at severity levels 0-5, e.g. blur=0..5 (repeatable; docs/robustness.md)",
     )
     parser.add_argument(
+        "--batch",
+        action="store_true",
+        help="send OpenAI, Anthropic and Gemini requests through their batch APIs (half price, "
+        "results within 24 h; docs/scale.md)",
+    )
+    parser.add_argument(
         "--with-providers",
         action="store_true",
         help="add the config's providers whose API key is in the environment",
@@ -64,6 +70,7 @@ def config_request(args: argparse.Namespace) -> ConfigRequest:
             concurrency=args.concurrency,
             name=args.name,
             perturb=parse_cli(args.perturb) if args.perturb else None,
+            batch=args.batch or None,
         ),
     )
 

@@ -65,6 +65,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.benchmark_aggregates",
         "evals.parquet",
         "evals.robustness",
+        "evals.batch",
     ),
     ("evals.analysis", "evals.baseline", "evals.compare", "evals.gate", "evals.report", "evals.console"),
     ("evals.finalize", "evals.session", "evals.assembly", "evals.rescore", "evals.merge", "evals.viewer"),

@@ -6,6 +6,7 @@ with FakeProvider(answer=lambda req: "yes") as fake:
     assert fake.state.requests("s1") == 1
 """
 
+from evals.testing.fake_provider.batches import BatchConfig
 from evals.testing.fake_provider.config import FAULTS, FakeConfig
 from evals.testing.fake_provider.judge import FakeJudge
 from evals.testing.fake_provider.process import FakeProviderProcess
@@ -16,6 +17,7 @@ from evals.testing.fake_provider.state import Hit, ServerState, sample_key
 __all__ = [
     "FAULTS",
     "AnswerFn",
+    "BatchConfig",
     "FakeConfig",
     "FakeJudge",
     "FakeProvider",

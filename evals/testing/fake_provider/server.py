@@ -29,6 +29,7 @@ from evals.testing.fake_provider import (
     openai_api,
     translations,
 )
+from evals.testing.fake_provider.batches import BatchApis
 from evals.testing.fake_provider.config import FakeConfig, FaultPicker
 from evals.testing.fake_provider.quota import Quota, provider_headers, request_tokens
 from evals.testing.fake_provider.request import AnswerFn, BadRequest, FakeRequest, default_answer
@@ -74,6 +75,7 @@ class FakeProvider:
         self.port = port
         self.state = ServerState()
         self.files = gemini_api.FileStore()
+        self.batches = BatchApis(self)  # the three batch APIs (batches.py)
         self._picker = FaultPicker(self.config)
         self._quota = _quota_of(self.config)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -120,6 +122,7 @@ class FakeProvider:
         app.router.add_post("/upload/{version}/files", self._gemini_upload)
         app.router.add_get("/{version}/files/{file_id}", self._gemini_get_file)
         app.router.add_post("/{version}/models/{call}", self._gemini_generate)
+        self.batches.routes(app)
         app.router.add_get("/_fake/stats", self._stats)
         app.router.add_post("/_fake/config", self._set_config)
         app.router.add_post("/_fake/reset", self._reset)
@@ -402,6 +405,8 @@ class FakeProvider:
 
     async def _gemini_generate(self, request: web.Request) -> web.StreamResponse:
         model, _, method = request.match_info["call"].partition(":")
+        if method == "batchGenerateContent":
+            return await self.batches.gemini_create(request, model)
         if method not in ("generateContent", "streamGenerateContent"):
             return self._error("gemini", 404, f"method {method!r} is not served by the fake provider")
         streamed = method == "streamGenerateContent"
