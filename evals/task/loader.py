@@ -145,10 +145,24 @@ def check_task(task: Task) -> None:
         columns = source.columns()
     except InputError as exc:
         raise _where(exc, task.path, lines, ("dataset",)) from None
+    from evals.data.sources import FileRowSource
+
+    if isinstance(source, FileRowSource) and columns == set():
+        raise _where(
+            InputError(
+                f"the dataset {source.label} has no rows",
+                field="dataset.path",
+                fix="add rows to the dataset, or point dataset.path at the right file",
+            ),
+            task.path,
+            lines,
+            ("dataset",),
+        )
     names, media = PromptBuilder.variables(task.prompt)
     if columns is not None:
         spec = task.spec.dataset
         columns = columns | set(spec.gather)  # gathered fields are columns of the mapped row
+        _check_named_columns(task, columns, lines)
         available = (columns - set(spec.fields.values())) | set(spec.fields) | {"choices", "sample_id"}
         for name in sorted(names - available):
             raise _where(
@@ -186,10 +200,32 @@ def check_task(task: Task) -> None:
                     lines,
                     ("dataset",),
                 )
-    from evals.data.sources import FileRowSource
-
     if isinstance(source, FileRowSource):
         scan_rows(task, lines)
+
+
+def _check_named_columns(task: Task, columns: set[str], lines: dict[tuple[str | int, ...], int]) -> None:
+    """Columns named by dataset.fields and dataset.choices exist (their first step, for paths
+    such as `meta.level`): a missing one would reach the prompt as None."""
+    from evals.data.fieldpath import parse_path
+
+    spec = task.spec.dataset
+    named: list[tuple[tuple[str, ...], str]] = [(("dataset", "fields", k), v) for k, v in spec.fields.items()]
+    if spec.choices is not None:
+        named.append((("dataset", "choices"), spec.choices))
+    for loc, path in named:
+        first = parse_path(path)[0]
+        if isinstance(first, str) and first not in columns:
+            raise _where(
+                InputError(
+                    f"column {first!r} is not in the dataset",
+                    field=".".join(loc),
+                    fix=f"columns are: {', '.join(sorted(columns))}",
+                ),
+                task.path,
+                lines,
+                loc,
+            )
 
 
 def scan_rows(task: Task, lines: dict[tuple[str | int, ...], int]) -> None:

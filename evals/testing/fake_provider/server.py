@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from evals.testing.fake_provider import anthropic_api, gemini_api, openai_api
+from evals.testing.fake_provider import anthropic_api, gemini_api, hostile, openai_api
 from evals.testing.fake_provider.config import FakeConfig, FaultPicker
 from evals.testing.fake_provider.request import AnswerFn, BadRequest, FakeRequest, default_answer
 from evals.testing.fake_provider.state import Hit, ServerState, sample_key
@@ -256,6 +256,10 @@ class FakeProvider:
             return self._error(provider, 400, str(exc))
 
     async def _fault(self, request: web.Request, provider: str, fault: str) -> web.StreamResponse:
+        if fault.startswith("shape:"):  # a hostile 200 answer (hostile.py)
+            key = hostile.presented_key(request.headers, request.query)
+            body = hostile.hostile_body(provider, request.path, fault.removeprefix("shape:"), key)
+            return web.Response(status=200, body=body, content_type="application/json")
         if fault.isdigit():
             status = int(fault)
             return self._error(provider, status, FAULT_MESSAGES[status], retry=status in (429, 503, 529))
