@@ -13,12 +13,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from evals.errors import InputError
 from evals.records import ErrorInfo, Request, Response, Sample, Usage
 from evals.registry import Registry
-from evals.secrets import remember_secret
+from evals.secrets import base_url_problem, remember_secret
 from evals.video_request import Receiver, for_backend
 
 BackendKind = Literal["provider", "engine", "baseline"]
@@ -48,6 +48,14 @@ class BackendConfig(BaseModel):
         description="sampling changes for every video this backend gets, over the task's "
         "(e.g. {frames: 1}: the single-middle-frame ablation); docs/video.md",
     )
+
+    @field_validator("base_url")
+    @classmethod
+    def _usable_url(cls, value: str | None) -> str | None:
+        problem = base_url_problem(value) if value else None
+        if problem is not None:
+            raise ValueError(f"{problem[0]}; {problem[1]}")
+        return value
 
 
 class BackendOptions(BaseModel):

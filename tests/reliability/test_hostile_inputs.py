@@ -344,3 +344,45 @@ def test_a_full_disk_at_finalize_is_one_line_never_finished_and_resume_completes
     assert code == 0, capsys.readouterr().err
     assert json.loads((out / "run.json").read_text())["status"] == "finished"
     assert (out / "samples.parquet").exists() and (out / "summary.json").exists()
+
+
+# --- credentials and junk in a base_url ---------------------------------------------------------
+
+BASE_URLS = [
+    f"http://127.0.0.1:9/v1?api-key={MARK}",
+    f"http://127.0.0.1:9/v1?password={MARK}",
+    f"http://127.0.0.1:9/v1?auth={MARK}",
+    f"http://127.0.0.1:9/v1?key={MARK}",
+    f"http://127.0.0.1:9/v1?token={MARK}&x=1",
+    f"http://127.0.0.1:9/v1#{MARK}",
+    f"http://user:{MARK}@127.0.0.1:9/v1",
+    f"ftp://127.0.0.1/{MARK}",
+    "127.0.0.1:9/v1",
+    "http://[::1/v1",
+]
+
+
+@pytest.mark.parametrize("url", BASE_URLS, ids=[f"url{i}" for i in range(len(BASE_URLS))])
+def test_a_base_url_with_credentials_or_junk_is_refused_without_repeating_it(
+    tmp_path: Path, url: str
+) -> None:
+    task = good_task(tmp_path / "task")
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        f"name: urls\ntasks: [{task}]\nbackends:\n"
+        f"  - {{name: remote, type: openai-compatible, model: m, base_url: '{url}'}}\n"
+    )
+    for args in (["validate", str(config)], ["run", str(config), "--out", str(tmp_path / "out"), "--quiet"]):
+        ran = run_eval(args, tmp_path)
+        line = one_error_line(ran)
+        assert f"{config}:4: backends.0.base_url: base_url " in line and "(fix: " in line, line
+        assert_no_marker(tmp_path / "out", tmp_path / "crashes", texts=(ran.out, ran.err))
+    assert not (tmp_path / "out").exists()
+
+
+def test_scrubbing_removes_credentials_from_any_url_in_a_log_line() -> None:
+    from evals.secrets import redact
+
+    for name in ("api-key", "api_key", "password", "auth", "key", "token", "access_token", "secret", "sig"):
+        text = redact(f"GET http://h/v1/chat?x=1&{name}={MARK}-tail#f done")
+        assert MARK not in text and "REDACTED" in text, text
