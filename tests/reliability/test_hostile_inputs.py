@@ -386,3 +386,31 @@ def test_scrubbing_removes_credentials_from_any_url_in_a_log_line() -> None:
     for name in ("api-key", "api_key", "password", "auth", "key", "token", "access_token", "secret", "sig"):
         text = redact(f"GET http://h/v1/chat?x=1&{name}={MARK}-tail#f done")
         assert MARK not in text and "REDACTED" in text, text
+
+
+# --- formats listed as accepted are accepted ------------------------------------------------------
+
+
+@pytest.mark.parametrize("compression", [None, "tiff_lzw"])
+def test_a_tiff_image_is_read_and_sent_as_png(compression: str | None) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    from evals.backends._media import image_in
+    from evals.media import Media, sniff_mime
+    from evals.media_check import check_media
+    from evals.records import Request
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), (200, 30, 30)).save(buffer, format="TIFF", compression=compression)
+    data = buffer.getvalue()
+    assert sniff_mime(data) == "image/tiff"
+    assert check_media("image", data, "row 1") == data
+    media = Media("image", lambda: data)
+    mime, encoded = image_in(
+        Request(task="t", sample_id="s", messages=()), media, frozenset({"image/png", "image/jpeg"})
+    )
+    with Image.open(io.BytesIO(base64.b64decode(encoded))) as sent:
+        assert mime == "image/png" and sent.format == "PNG" and sent.size == (20, 10)
