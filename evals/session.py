@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from evals.assembly import ConfigRequest, assemble_resume
 from evals.cache import ResponseCache, default_cache_dir
 from evals.config import RunConfig
-from evals.console import messages, print_summary
+from evals.console import error_examples, messages, print_summary
 from evals.errors import EXIT_ERROR_RATE, EXIT_OK, InputError
 from evals.estimate import check_budget, estimate_plan
 from evals.finalize import finalize
@@ -262,6 +263,9 @@ def _execute(
         options.console.print(
             f"[red]error rate {worst:.1%} is above max_error_rate {config.max_error_rate:.1%}[/]"
         )
+        options.console.print("errors by kind:", soft_wrap=True)
+        for line in error_examples(rundir.records()):
+            options.console.print(escape(line), soft_wrap=True, highlight=False)
     return RunOutcome(rundir, summary, runner.stats, code)
 
 

@@ -250,3 +250,28 @@ def check_before_run(task: Task) -> None:
     generators): run before anything is sent. Hub datasets are checked as they stream."""
     if not isinstance(task.spec.dataset, HubSource | DiskSource):
         check_task(task)
+
+
+def check_media_files(task: Task, *, limit: int | None = None) -> tuple[int, list[str]]:
+    """Read every media file of a local dataset (the first `limit` samples with `--quick`):
+    existence, containment in the dataset's folder and a type sniff, as a run would. Returns
+    the samples checked and one message per unusable file (a run records each as that
+    sample's `media` error)."""
+    from evals.data.sources import FileRowSource
+
+    if not isinstance(task.source(), FileRowSource):
+        return 0, []
+    problems: list[str] = []
+    checked = 0
+    for sample in task.samples(limit=limit):
+        checked += 1
+        for _, media in sample.media_fields():
+            try:
+                if media.kind == "video":
+                    media.local_file()  # located and checked; never read whole
+                else:
+                    media.data  # noqa: B018 - read, sniffed and checked by its loader
+            except MediaError as exc:
+                problems.append(str(exc))
+        sample.release_media()
+    return checked, problems

@@ -414,3 +414,58 @@ def test_a_tiff_image_is_read_and_sent_as_png(compression: str | None) -> None:
     )
     with Image.open(io.BytesIO(base64.b64decode(encoded))) as sent:
         assert mime == "image/png" and sent.format == "PNG" and sent.size == (20, 10)
+
+
+# --- media a run cannot use: found by validate; a failed run says what its errors were ----------
+
+MEDIA_TASK = """name: pics
+kind: custom
+dataset: {source: jsonl, path: rows.jsonl, images: [image]}
+prompt:
+  parts:
+    - {image: image}
+    - text: "What is it?"
+scorers: [exact_match]
+"""
+
+
+def media_task(folder: Path, images: list[str]) -> Path:
+    from media_files import png
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "good.png").write_bytes(png())
+    (folder / "notes.png").write_text("not a picture\n")
+    write_rows(
+        folder / "rows.jsonl",
+        [{"id": f"p{i}", "image": name, "answer": "x"} for i, name in enumerate(images)],
+    )
+    (folder / "task.yaml").write_text(MEDIA_TASK)
+    return folder / "task.yaml"
+
+
+@pytest.mark.parametrize(
+    ("image", "says"),
+    [
+        ("missing.png", "not found"),
+        ("../../etc/passwd", "leaves the dataset's folder"),
+        ("/etc/passwd", "is absolute"),
+        ("notes.png", "not an image"),
+        (".", "leaves the dataset's folder"),
+    ],
+)
+def test_validate_checks_every_media_file(tmp_path: Path, image: str, says: str) -> None:
+    task = media_task(tmp_path / "t", ["good.png", image, "good.png"])
+    line = one_error_line(run_eval(["validate", str(task)], tmp_path))
+    assert "1 media file(s) cannot be used" in line and says in line and f"{task}:3: dataset: " in line, line
+    assert run_eval(["validate", str(media_task(tmp_path / "ok", ["good.png"]))], tmp_path).code == 0
+
+
+def test_a_run_over_its_error_rate_prints_its_errors_by_kind(tmp_path: Path) -> None:
+    task = media_task(tmp_path / "t", ["good.png", "missing.png", "notes.png", "gone.png"])
+    out = tmp_path / "out"
+    ran = run_eval(
+        ["run", str(task), "--backends", "echo", "--out", str(out), "--quiet", "--no-cache"], tmp_path
+    )
+    assert ran.code == 1 and "Traceback" not in ran.err, ran.err
+    assert "errors by kind:" in ran.err
+    assert "  media: 3 (e.g. pics · echo · p1: " in ran.err and "not found" in ran.err, ran.err
