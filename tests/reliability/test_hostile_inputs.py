@@ -469,3 +469,13 @@ def test_a_run_over_its_error_rate_prints_its_errors_by_kind(tmp_path: Path) -> 
     assert ran.code == 1 and "Traceback" not in ran.err, ran.err
     assert "errors by kind:" in ran.err
     assert "  media: 3 (e.g. pics · echo · p1: " in ran.err and "not found" in ran.err, ran.err
+
+
+def test_dry_run_says_which_backends_cannot_run_and_why(tmp_path: Path) -> None:
+    task = good_task(tmp_path / "task")
+    args = ["run", str(task), "--backends", "oracle,openai:gpt-4o-mini", "--dry-run"]
+    ran = run_eval(args, tmp_path, env={"OPENAI_API_KEY": ""})
+    assert ran.code == 0 and "Traceback" not in ran.err
+    assert "backend openai:gpt-4o-mini cannot run:" in ran.out and "OPENAI_API_KEY" in ran.out, ran.out
+    assert "oracle cannot run" not in ran.out
+    assert "cannot run" not in run_eval(args, tmp_path).out  # with the key set
