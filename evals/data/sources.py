@@ -90,9 +90,12 @@ def read_media_file(target: Path, relative: str, kind: MediaKind, where: str) ->
         )
     try:
         with target.open("rb") as handle:
-            return handle.read(MAX_MEDIA_BYTES + 1)[: MAX_MEDIA_BYTES + 1]
+            data = handle.read(MAX_MEDIA_BYTES + 1)  # bounded even if the file grew since stat
     except OSError as exc:
         raise MediaError(f"{where}: cannot read {relative!r}: {exc.strerror}") from None
+    if len(data) > MAX_MEDIA_BYTES:
+        raise MediaError(f"{where}: {kind} file {relative!r} is over the {MAX_MEDIA_BYTES // 2**20} MB limit")
+    return data
 
 
 def _failing(message: str) -> Callable[[], bytes]:

@@ -479,3 +479,67 @@ def test_dry_run_says_which_backends_cannot_run_and_why(tmp_path: Path) -> None:
     assert "backend openai:gpt-4o-mini cannot run:" in ran.out and "OPENAI_API_KEY" in ran.out, ran.out
     assert "oracle cannot run" not in ran.out
     assert "cannot run" not in run_eval(args, tmp_path).out  # with the key set
+
+
+# --- media files that would hang or exhaust a run -----------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_a_fifo_is_refused_without_being_opened(tmp_path: Path) -> None:
+    from evals.data.sources import read_media_file
+    from evals.errors import MediaError
+
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)  # opening it for reading would block until a writer comes
+    with pytest.raises(MediaError, match="not a regular file"):
+        read_media_file(fifo, "pipe.png", "image", "row 1 column 'image'")
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from evals.data.sources import MAX_MEDIA_BYTES, read_media_file
+    from evals.errors import MediaError
+
+    huge = tmp_path / "huge.png"
+    with huge.open("wb") as handle:  # sparse: no disk used, and never read
+        handle.truncate(MAX_MEDIA_BYTES + 1)
+    with pytest.raises(MediaError, match="the limit is 256 MB"):
+        read_media_file(huge, "huge.png", "image", "row 1 column 'image'")
+
+
+def test_a_stuck_media_read_is_that_samples_error_and_the_loop_stays_free() -> None:
+    import asyncio
+    import threading
+    import time
+
+    from evals.errors import MediaError
+    from evals.media import Media
+    from evals.records import Sample
+    from evals.runner.media_reads import read_files_off_loop
+
+    release = threading.Event()
+
+    def stuck() -> bytes:
+        release.wait(30)  # a read on a mount that stopped answering
+        return b""
+
+    sample = Sample("s1", {"image": Media("image", stuck, path="slow/mount.png")}, ["x"], {}, None)
+
+    async def scenario() -> tuple[float, int]:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        started = time.monotonic()
+        with pytest.raises(MediaError, match="took longer than"):
+            await read_files_off_loop(sample, timeout=0.5)
+        task.cancel()
+        return time.monotonic() - started, ticks
+
+    elapsed, ticks = asyncio.run(scenario())
+    release.set()
+    assert elapsed < 10 and ticks > 5, (elapsed, ticks)  # the loop kept running meanwhile
