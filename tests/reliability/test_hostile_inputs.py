@@ -543,3 +543,13 @@ def test_a_stuck_media_read_is_that_samples_error_and_the_loop_stays_free() -> N
     elapsed, ticks = asyncio.run(scenario())
     release.set()
     assert elapsed < 10 and ticks > 5, (elapsed, ticks)  # the loop kept running meanwhile
+
+
+def test_list_backends_fills_the_status_column(tmp_path: Path) -> None:
+    missing = run_eval(["list", "backends"], tmp_path, env={"OPENAI_API_KEY": "", "COLUMNS": "250"})
+    present = run_eval(["list", "backends"], tmp_path, env={"COLUMNS": "250"})
+    assert missing.code == 0 and present.code == 0
+    row = {line.split("│")[1].strip(): line for line in missing.out.splitlines() if line.count("│") > 4}
+    assert "missing key (OPENAI_API_KEY)" in row["openai"], missing.out
+    assert "installed" in row["oracle"] and "installed" in row["openai-compatible"]
+    assert "missing key (OPENAI_API_KEY)" not in present.out
