@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from evals.errors import InputError
 from evals.records import OutputMedia, Response, Usage
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,10 @@ def encode_response(response: Response) -> dict[str, Any]:
         data["ttft_s"], data["ttfa_s"] = response.ttft_s, response.ttfa_s
     if response.logprobs is not None:
         data["logprobs"] = response.logprobs
+    if response.surrogates_replaced:
+        data["replaced"] = True
+    if response.usage.invalid:
+        data["usage_invalid"] = list(response.usage.invalid)
     if response.cost_usd is not None or response.stages:
         data["cost_usd"], data["stages"] = response.cost_usd, response.stages
     if response.outputs:
@@ -71,9 +76,13 @@ def decode_response(data: dict[str, Any]) -> Response:
     ]
     if data.get("audio_b64"):  # entries written before outputs were general
         outputs.append(OutputMedia(kind="audio", data=base64.b64decode(data["audio_b64"]), mime="audio/wav"))
+    usage = Usage.model_validate(data.get("usage") or {})
+    if data.get("usage_invalid"):
+        usage._invalid = tuple(data["usage_invalid"])
     return Response(
         text=data["text"],
-        usage=Usage.model_validate(data.get("usage") or {}),
+        usage=usage,
+        surrogates_replaced=bool(data.get("replaced")),
         model=data.get("model"),
         finish_reason=data.get("finish_reason"),
         ttft_s=data.get("ttft_s"),
@@ -104,8 +113,16 @@ class ResponseCache:
         self.hits = 0
         self.misses = 0
         self.dropped = 0
-        folder.mkdir(parents=True, exist_ok=True)
-        self._conn = self._open()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._conn = self._open()
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise InputError(
+                f"the response cache cannot be opened here ({exc})",
+                file=str(folder),
+                field="--cache-dir",
+                fix="give a writable folder with --cache-dir DIR, or run with --no-cache",
+            ) from None
 
     def _connect(self) -> sqlite3.Connection:
         # Switching to WAL takes a lock that SQLite may refuse at once (no busy wait) while

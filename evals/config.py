@@ -33,7 +33,9 @@ class RunConfig(BaseModel):
     )
     limit: int | None = Field(None, ge=1, description="at most N samples per task")
     shard: Shard | None = Field(None, description="i/n: run every n-th sample starting at i")
-    budget_usd: float | None = Field(None, ge=0, description="stop sending once this is spent")
+    budget_usd: float | None = Field(
+        None, ge=0, allow_inf_nan=False, description="stop sending once this is spent"
+    )
     max_error_rate: float = Field(0.05, ge=0, le=1, description="exit 1 when errors pass this share")
     pricing: list[str] = Field(
         default_factory=list, description="price files overriding configs/pricing.yaml (relative paths)"
@@ -106,7 +108,7 @@ class Overrides(BaseModel):
 
     limit: int | None = Field(None, ge=1, description="--limit")
     shard: Shard | None = Field(None, description="--shard")
-    budget_usd: float | None = Field(None, ge=0, description="--budget")
+    budget_usd: float | None = Field(None, ge=0, allow_inf_nan=False, description="--budget")
     concurrency: int | None = Field(None, ge=1, le=1024, description="--concurrency")
     name: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="--name")
     perturb: PerturbSpec | None = Field(None, description="--perturb")

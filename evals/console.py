@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from evals import fmt
-from evals.rundata import MetricSummary, Summary, SummaryCell
+from evals.rundata import MetricSummary, SampleRecord, Summary, SummaryCell
 
 
 def messages() -> Console:
@@ -96,3 +96,21 @@ def replica_table(summary: Summary) -> Table:
             p95,
         )
     return table
+
+
+def error_examples(records: list[SampleRecord], *, width: int = 160) -> list[str]:
+    """One line per error kind: how many samples ended in it and one example (task · backend ·
+    sample: message), so a run that fails its error rate says what the errors were."""
+    by_kind: dict[str, list[SampleRecord]] = {}
+    for record in records:
+        if record.status == "error" and record.error is not None:
+            by_kind.setdefault(record.error.kind, []).append(record)
+    lines = []
+    for kind, found in sorted(by_kind.items(), key=lambda item: -len(item[1])):
+        first = found[0]
+        message = " ".join((first.error.message if first.error else "").split())
+        if len(message) > width:
+            message = message[: width - 1] + "…"
+        where = f"{first.task} · {first.backend} · {first.sample_id}"
+        lines.append(f"  {kind}: {len(found)} (e.g. {where}: {message})")
+    return lines

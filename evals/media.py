@@ -18,6 +18,8 @@ _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"GIF87a", 0, "image/gif"),
     (b"GIF89a", 0, "image/gif"),
     (b"BM", 0, "image/bmp"),
+    (b"II*\x00", 0, "image/tiff"),  # little-endian TIFF
+    (b"MM\x00*", 0, "image/tiff"),  # big-endian TIFF
     (b"fLaC", 0, "audio/flac"),
     (b"OggS", 0, "audio/ogg"),
     (b"ID3", 0, "audio/mpeg"),

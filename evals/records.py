@@ -232,6 +232,7 @@ class Response:
     cost_usd: float | None = None
     raw: dict[str, Any] | None = None
     error: ErrorInfo | None = None
+    surrogates_replaced: bool = False  # the text held lone surrogates, replaced by U+FFFD
 
     @property
     def audio(self) -> bytes | None:

@@ -14,9 +14,9 @@ schema 2 records (the fields they lack are empty).
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, PrivateAttr, field_validator, model_validator
 
 SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
@@ -74,6 +74,16 @@ USAGE_TOKEN_FIELDS = (
 )
 
 
+MAX_COUNT = 10**12  # no answer uses a trillion tokens (or seconds, or characters)
+
+
+def _sane_count(value: Any) -> bool:
+    """A count a provider could really report: a non-negative, finite, whole-ish number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and 0 <= value <= MAX_COUNT
+
+
 class Usage(Record):
     """What the provider reported (None where it did not). Token fields are input unless named
     output; `image_tokens`/`audio_tokens` are input tokens of that modality."""
@@ -92,6 +102,32 @@ class Usage(Record):
     # frames, the frames' share by the provider's image rule (APIs that report only a total).
     video_tokens: int | None = None
     output_audio_seconds: float | None = None  # length of produced speech (a realtime reply)
+    # Fields the provider reported as something no count can be (negative, absurd, not a
+    # number): dropped to None here, where usage enters, and named so the cost is unknown.
+    _invalid: tuple[str, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _sane_counts(cls, data: Any, handler: Any) -> Usage:
+        bad: list[str] = []
+        if isinstance(data, dict):
+            data = dict(data)
+            for name, value in data.items():
+                fractional = (
+                    isinstance(value, float) and not name.endswith("_seconds") and not value.is_integer()
+                )
+                if name in cls.model_fields and value is not None and (fractional or not _sane_count(value)):
+                    bad.append(name)
+                    data[name] = None
+        usage: Usage = handler(data)
+        if bad:
+            usage._invalid = tuple(bad)
+        return usage
+
+    @property
+    def invalid(self) -> tuple[str, ...]:
+        """Fields the provider reported as impossible values (so the cost is unknown)."""
+        return self._invalid
 
     def is_empty(self) -> bool:
         return all(getattr(self, name) is None for name in type(self).model_fields)

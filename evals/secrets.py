@@ -6,9 +6,38 @@ from __future__ import annotations
 import os
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
-_SECRET_QUERY = re.compile(r"([?&](?:key|api_key|apikey|token|access_token|sig)=)[^&\s]+", re.I)
+_SECRET_QUERY = re.compile(
+    r"([?&;](?:key|api[_-]?key|token|access[_-]?token|auth|authorization|password|passwd|pwd|secret|"
+    r"client[_-]?secret|sig|signature|credentials?)=)[^&#\s]+",
+    re.I,
+)
+
+
+def base_url_problem(url: str) -> tuple[str, str] | None:
+    """What is wrong with a provider's base_url, and the fix (None: nothing). Never repeats the
+    URL: it may hold a key. Credentials (user:password@, ?api-key=, #token) are refused: they
+    would be written to run.json and the reports, and the SDKs cannot use them (they append
+    their paths after a query string, and send their own key header)."""
+    try:
+        parts = urlsplit(url)
+        credentials = bool(parts.username or parts.password)
+        hostname = parts.hostname
+    except ValueError:  # a malformed host or port
+        return "base_url is not a URL", "write it as http(s)://host[:port]/path"
+    key_fix = "put the key in an environment variable (api_key_env: NAME)"
+    if credentials:
+        return "base_url carries credentials (user:password@host)", f"remove them from the URL and {key_fix}"
+    if parts.query or parts.fragment:
+        return (
+            "base_url has a query string or fragment (not repeated here: it may hold a key)",
+            f"remove the query string and fragment from the URL and {key_fix}",
+        )
+    if parts.scheme not in ("http", "https") or not hostname:
+        return "base_url needs http:// or https:// and a host", "write it as http(s)://host[:port]/path"
+    return None
 
 
 def redact(text: str) -> str:

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from evals.assembly import ConfigRequest, assemble_resume
 from evals.cache import ResponseCache, default_cache_dir
 from evals.config import RunConfig
-from evals.console import messages, print_summary
+from evals.console import error_examples, messages, print_summary
 from evals.errors import EXIT_ERROR_RATE, EXIT_OK, InputError
 from evals.estimate import check_budget, estimate_plan
 from evals.finalize import finalize
@@ -97,8 +99,35 @@ def _already_a_run(path: Path) -> InputError:
     )
 
 
+def _open_cache(options: RunOptions) -> ResponseCache | None:
+    """The response cache, opened before anything is written (a bad --cache-dir is exit 2)."""
+    return ResponseCache(options.cache_dir or default_cache_dir()) if options.use_cache else None
+
+
+def _check_folder(path: Path, flag: str) -> None:
+    """A folder the run will write: not a file, and writable where it exists."""
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is None:
+        return
+    if not existing.is_dir():
+        raise InputError(
+            "is a file, not a folder", file=str(existing), field=flag, fix=f"give {flag} a folder path"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(
+            "this folder cannot be written",
+            file=str(existing),
+            field=flag,
+            fix=f"give {flag} a writable folder",
+        )
+
+
 def start_run(config: RunConfig, base: Path, options: RunOptions) -> RunOutcome:
     plan = _prepare(config, base, [], options)
+    _check_folder(
+        options.out if options.out is not None else options.reports, "--out" if options.out else "--reports"
+    )
+    cache = _open_cache(options)
     if options.out is not None:
         if (options.out / "run.json").exists():
             raise _already_a_run(options.out)
@@ -125,7 +154,7 @@ def start_run(config: RunConfig, base: Path, options: RunOptions) -> RunOutcome:
                 git_commit=git_commit(Path(__file__).parent),
             )
         )
-        return _execute(plan, rundir, options, records=[])
+        return _execute(plan, rundir, options, records=[], cache=cache)
     finally:
         rundir.unlock()
 
@@ -154,18 +183,18 @@ def resume_run(path: Path, options: RunOptions, request: ConfigRequest | None = 
                     file=task.path,
                     fix="results would mix two versions of the task: start a new run instead",
                 )
+        cache = _open_cache(options)
         rundir.update_info(config=config.model_dump(mode="json"), status="running")
-        return _execute(plan, rundir, options, records=records)
+        return _execute(plan, rundir, options, records=records, cache=cache)
     finally:
         rundir.unlock()
 
 
-def _execute(plan: Plan, rundir: RunDir, options: RunOptions, records: list[SampleRecord]) -> RunOutcome:
+def _execute(
+    plan: Plan, rundir: RunDir, options: RunOptions, records: list[SampleRecord], cache: ResponseCache | None
+) -> RunOutcome:
     config = plan.config
     done = _done_keys(records, options.retry_errors)
-    cache = None
-    if options.use_cache:
-        cache = ResponseCache(options.cache_dir or default_cache_dir())
     for backend in plan.all_backends.values():
         backend.bind_run(rundir.path)  # batch mode keeps its batch ids in the run directory
     journal = JournalWriter(rundir.journal)
@@ -236,6 +265,9 @@ def _execute(plan: Plan, rundir: RunDir, options: RunOptions, records: list[Samp
         options.console.print(
             f"[red]error rate {worst:.1%} is above max_error_rate {config.max_error_rate:.1%}[/]"
         )
+        options.console.print("errors by kind:", soft_wrap=True)
+        for line in error_examples(rundir.records()):
+            options.console.print(escape(line), soft_wrap=True, highlight=False)
     return RunOutcome(rundir, summary, runner.stats, code)
 
 

@@ -29,6 +29,30 @@ def safe_text(text: str) -> str:
     return _SURROGATE.sub(REPLACEMENT, text)
 
 
+def safe_value(value: Any) -> tuple[Any, bool]:
+    """A row-like value (dicts, lists, strings, numbers) with every string made safe; and
+    whether anything was replaced. Ordinary values come back as they are."""
+    if isinstance(value, str):
+        if has_surrogates(value):
+            return safe_text(value), True
+        return value, False
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        changed = False
+        for key, item in value.items():
+            new_key, key_changed = safe_value(key)
+            new_item, item_changed = safe_value(item)
+            out[new_key] = new_item
+            changed = changed or key_changed or item_changed
+        return (out, True) if changed else (value, False)
+    if isinstance(value, list):
+        items = [safe_value(item) for item in value]
+        if any(changed for _, changed in items):
+            return [item for item, _ in items], True
+        return value, False
+    return value, False
+
+
 def json_safe(value: Any) -> dict[str, JsonValue]:
     """A mapping of details as plain JSON values (tuples → lists, numpy scalars → numbers,
     non-finite floats → None, unknown objects → their text)."""

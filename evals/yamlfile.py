@@ -13,6 +13,74 @@ from evals.errors import InputError
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
 
+# Bounds on what a task or config file may expand to. Aliases let 500 bytes stand for billions
+# of values (the "billion laughs"); nesting hundreds deep overflows a recursive reader. Real
+# task and config files are far inside these.
+MAX_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
+
+def _bound_error(path: Path, line: int | None, what: str) -> InputError:
+    return InputError(
+        what,
+        file=str(path),
+        line=line,
+        fix=f"a task or config file may nest at most {MAX_DEPTH} levels and expand (aliases "
+        f"included) to at most {MAX_NODES:,} values: write the values out, or move data to a dataset",
+    )
+
+
+def _check_nesting(text: str, path: Path) -> None:
+    """Nesting depth from the event stream (flat, not recursive), before anything is built."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise _bound_error(path, line, f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _check_expansion(root: yaml.Node, path: Path) -> None:
+    """Count the values the document expands to, following aliases, without expanding it
+    (each node is counted once, memoised); refuse recursive aliases and overlarge expansions."""
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    started: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        key = id(node)
+        if done:
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            depths[key] = 1 + max((depths[id(c)] for c in children), default=0)
+            started.discard(key)
+            line = node.start_mark.line + 1
+            if sizes[key] > MAX_NODES:
+                raise _bound_error(path, line, f"expands to more than {MAX_NODES:,} values")
+            if depths[key] > MAX_DEPTH:
+                raise _bound_error(path, line, f"expands to more than {MAX_DEPTH} levels deep")
+            continue
+        if key in sizes:
+            continue
+        started.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in started:
+                raise _bound_error(
+                    path, child.start_mark.line + 1, "a recursive alias (a value that contains itself)"
+                )
+            if id(child) not in sizes:
+                stack.append((child, False))
+
 
 def _lines(node: yaml.Node, path: Loc, out: dict[Loc, int]) -> None:
     out.setdefault(path, node.start_mark.line + 1)
@@ -29,6 +97,8 @@ def _lines(node: yaml.Node, path: Loc, out: dict[Loc, int]) -> None:
 def load_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
     """Parse a YAML file with the safe loader; return its data and a map of path → line."""
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise _bound_error(path, None, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from exc
@@ -40,7 +110,10 @@ def load_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
             "the file is not UTF-8 text", file=str(path), line=line, fix="save it as UTF-8"
         ) from exc
     try:
+        _check_nesting(text, path)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None:
+            _check_expansion(node, path)
         data = yaml.safe_load(text)
     except yaml.constructor.ConstructorError as exc:
         # The safe loader builds no Python objects: a `!!python/...` tag is refused, not run.
@@ -52,6 +125,10 @@ def load_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
             fix="remove the tag: files are loaded with YAML's safe loader, which builds no "
             "Python objects; write plain values",
         ) from exc
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise InputError(
+            f"unreadable number: {exc}", file=str(path), fix="write very long numbers in quotes, as strings"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

@@ -19,7 +19,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from evals.records import ErrorInfo, ErrorKind
+from evals.records import ErrorInfo, ErrorKind, Response
 from evals.secrets import scrub
 
 RETRYABLE_STATUS = frozenset({408, 409, 429}) | frozenset(range(500, 600))
@@ -85,6 +85,22 @@ _BAD_BODY_NAMES = frozenset({"JSONDecodeError", "ValidationError", "APIResponseV
 
 class BadResponse(Exception):
     """The provider answered 200 with a body that has no usable answer (empty, no candidates)."""
+
+
+def refused(reason: str, response: Response) -> Response:
+    """The model declined or its answer was blocked: an error of kind `refusal` (counted, never
+    an empty answer), keeping the usage that was paid for."""
+    response.error = ErrorInfo(kind="refusal", message=f"the model refused: {reason}"[:500], retryable=False)
+    response.text = ""
+    return response
+
+
+def counted(*values: Any) -> Any:
+    """The sum of token counts when all are whole numbers, else the first bad one (for `Usage`
+    to flag): arithmetic on what a provider reported must not crash on a string."""
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return sum(values)
+    return next(v for v in values if not (isinstance(v, int) and not isinstance(v, bool)))
 
 
 def _names(exc: BaseException) -> set[str]:

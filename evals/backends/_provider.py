@@ -9,7 +9,6 @@ import importlib.metadata
 import importlib.util
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, Literal, TypeVar
-from urllib.parse import urlsplit
 
 from pydantic import Field
 
@@ -20,6 +19,7 @@ from evals.errors import InputError
 from evals.media import Media
 from evals.pricing import cost_of
 from evals.records import ErrorInfo, MediaPart, Request, Response, Usage
+from evals.secrets import base_url_problem
 from evals.video_request import Receiver, frame_text_tokens, send_of, window_seconds
 
 ClientT = TypeVar("ClientT")
@@ -94,12 +94,11 @@ class ProviderBackend(Backend, Generic[ClientT]):
         """Credentials in the URL (user:password@host) cannot work: the SDK sends its own key
         header, which the aiohttp transport refuses to combine with them (every request fails)
         and httpx silently replaces with Basic auth (every request is refused)."""
-        parts = urlsplit(self.config.base_url or "")
-        if parts.username or parts.password:
+        problem = base_url_problem(self.config.base_url) if self.config.base_url else None
+        if problem is not None:
+            what, fix = problem
             raise InputError(
-                f"backend {self.name!r}: base_url carries credentials (user:password@host)",
-                field=f"backends.{self.name}.base_url",
-                fix="remove them from the URL; put the key in an environment variable (api_key_env: NAME)",
+                f"backend {self.name!r}: {what}", field=f"backends.{self.name}.base_url", fix=fix
             )
 
     def _make_client(self) -> ClientT:

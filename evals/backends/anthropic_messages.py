@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import Field
 
 from evals.backends import _media, _tokens
-from evals.backends._errors import BadResponse, UnsupportedInput
+from evals.backends._errors import BadResponse, UnsupportedInput, counted, refused
 from evals.backends._provider import StainlessBackend, StainlessOptions, TokenRules
 from evals.records import MediaPart, Request, Response, TextPart, Usage
 
@@ -158,28 +158,38 @@ class AnthropicBackend(StainlessBackend["AsyncAnthropic"]):
 
 
 def message_response(message: Any) -> Response:
-    """An Anthropic Message (the SDK's model) as a Response."""
-    if message.content is None:
-        raise BadResponse("the message has no content")
-    text = "".join(block.text for block in message.content if block.type == "text")
+    """An Anthropic Message (the SDK's model) as a Response. A refusal is an error of kind
+    `refusal` with its usage kept; a message without usage keeps its answer (cost unknown)."""
+    if not isinstance(message.content, list):
+        raise BadResponse("the message has no list of content blocks")
+    text = "".join(
+        block.text for block in message.content if getattr(block, "type", None) == "text" and block.text
+    )
     usage = message.usage
-    cache_read = usage.cache_read_input_tokens or 0
-    cache_write = usage.cache_creation_input_tokens or 0
-    return Response(
-        text=text,
+    if usage is None:  # kept as "no usage" (cost unknown), never a lost paid answer
+        counts = Usage()
+    else:
+        cache_read = usage.cache_read_input_tokens or 0
+        cache_write = usage.cache_creation_input_tokens or 0
         # Anthropic's input_tokens exclude cache reads and writes; Usage.input_tokens is the
         # whole prompt (the OpenAI/Gemini convention), with cache reads in cached_input_tokens.
-        usage=Usage(
-            input_tokens=usage.input_tokens + cache_read + cache_write,
+        counts = Usage(
+            input_tokens=counted(usage.input_tokens, cache_read, cache_write),
             output_tokens=usage.output_tokens,
             cached_input_tokens=cache_read,
-        ),
+        )
+    answer = Response(
+        text=text,
+        usage=counts,
         model=message.model,
         finish_reason=message.stop_reason,
         raw={
             "id": message.id,
             "model": message.model,
             "stop_reason": message.stop_reason,
-            "usage": usage.model_dump(exclude_none=True),
+            "usage": usage.model_dump(exclude_none=True) if usage is not None else None,
         },
     )
+    if message.stop_reason == "refusal":
+        return refused("stop_reason refusal", answer)
+    return answer

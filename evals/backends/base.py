@@ -21,7 +21,7 @@ from evals.errors import InputError
 from evals.ratelimits import RateSignal
 from evals.records import ErrorInfo, Request, Response, Sample, Usage
 from evals.registry import Registry
-from evals.secrets import remember_secret
+from evals.secrets import base_url_problem, remember_secret
 from evals.video_request import Receiver, for_backend
 
 BackendKind = Literal["provider", "engine", "baseline"]
@@ -65,6 +65,14 @@ class BackendConfig(BaseModel):
     @classmethod
     def _no_batch(cls, value: Any) -> Any:
         return batch_setting(value)
+
+    @field_validator("base_url")
+    @classmethod
+    def _usable_url(cls, value: str | None) -> str | None:
+        problem = base_url_problem(value) if value else None
+        if problem is not None:
+            raise ValueError(f"{problem[0]}; {problem[1]}")
+        return value
 
 
 class BackendOptions(BaseModel):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import Field
 
 from evals.backends import _tokens
-from evals.backends._errors import BadResponse
+from evals.backends._errors import BadResponse, counted, refused
 from evals.backends._provider import ProviderBackend, TokenRules
 from evals.backends.base import BackendOptions
 from evals.media import Media
@@ -247,16 +247,24 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
 
 
 def content_response(result: Any, model: str) -> Response:
-    """A GenerateContentResponse (the SDK's model) as a Response."""
+    """A GenerateContentResponse (the SDK's model) as a Response. A blocked prompt or a withheld
+    answer is an error of kind `refusal` with its usage kept; images in the answer are outputs."""
+    feedback = result.prompt_feedback
+    if not result.candidates and feedback is not None and feedback.block_reason:
+        block = getattr(feedback.block_reason, "value", feedback.block_reason)
+        return refused(f"the prompt was blocked ({block})", Response(usage=_usage(result.usage_metadata)))
     if not result.candidates:
-        feedback = result.prompt_feedback
-        reason = f" (blocked: {feedback.block_reason})" if feedback and feedback.block_reason else ""
-        raise BadResponse(f"the response has no candidates{reason}")
+        raise BadResponse("the response has no candidates")
     candidate = result.candidates[0]
+    if candidate.content is None and candidate.finish_reason is None:
+        raise BadResponse("the response's candidate has neither content nor a finish reason")
     parts = candidate.content.parts if candidate.content and candidate.content.parts else []
     text = "".join(p.text for p in parts if p.text and not p.thought)
     finish = candidate.finish_reason.value if candidate.finish_reason else None
     images = produced_images(parts)
+    if not text and not images and finish in _BLOCKED:
+        answer = Response(usage=_usage(result.usage_metadata), finish_reason=finish)
+        return refused(f"the answer was blocked (finishReason {finish})", answer)
     usage = _usage(result.usage_metadata)
     if images:
         usage.output_images = len(images)
@@ -288,6 +296,20 @@ def produced_images(parts: list[Any]) -> list[OutputMedia]:
     return found
 
 
+# finishReason values that mean the answer was withheld (Gemini API reference, FinishReason).
+_BLOCKED = frozenset(
+    {
+        "SAFETY",
+        "RECITATION",
+        "BLOCKLIST",
+        "PROHIBITED_CONTENT",
+        "SPII",
+        "IMAGE_SAFETY",
+        "IMAGE_PROHIBITED_CONTENT",
+    }
+)
+
+
 def _usage(meta: Any) -> Usage:
     if meta is None:
         return Usage()
@@ -300,7 +322,7 @@ def _usage(meta: Any) -> Usage:
     return Usage(
         input_tokens=meta.prompt_token_count,
         # Thinking tokens are billed as output (Gemini pricing page).
-        output_tokens=(output or 0) + thoughts if output is not None or thoughts else None,
+        output_tokens=counted(output or 0, thoughts) if output is not None or thoughts else None,
         cached_input_tokens=meta.cached_content_token_count,
         image_tokens=by_modality.get("IMAGE"),
         audio_tokens=by_modality.get("AUDIO"),

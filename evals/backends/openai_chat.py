@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import Field
 
 from evals.backends import _media, _tokens
-from evals.backends._errors import BadResponse, UnsupportedInput
+from evals.backends._errors import BadResponse, UnsupportedInput, refused
 from evals.backends._provider import StainlessBackend, StainlessOptions, TokenRules
 from evals.errors import InputError
 from evals.records import MediaPart, Request, Response, TextPart, Usage
@@ -215,6 +215,8 @@ class OpenAIBackend(StainlessBackend["AsyncOpenAI"]):
             if chunk.usage is not None:
                 usage = _chat_usage(chunk.usage)
             for choice in chunk.choices:
+                if getattr(choice.delta, "refusal", None):
+                    return refused(str(choice.delta.refusal), Response(usage=usage, model=model))
                 if choice.delta.content:
                     if ttft is None:
                         ttft = time.perf_counter() - started
@@ -222,6 +224,10 @@ class OpenAIBackend(StainlessBackend["AsyncOpenAI"]):
                 finish = choice.finish_reason or finish
         if finish is None and not pieces:
             raise BadResponse("the stream ended without an answer")
+        if finish == "content_filter" and not pieces:
+            return refused(
+                "the answer was filtered (finish_reason content_filter)", Response(usage=usage, model=model)
+            )
         return Response(
             text="".join(pieces),
             usage=usage,
@@ -265,12 +271,20 @@ class OpenAIBackend(StainlessBackend["AsyncOpenAI"]):
 
 
 def chat_response(completion: Any) -> Response:
-    """A Chat Completions answer (the SDK's ChatCompletion) as a Response."""
-    if not completion.choices:
-        raise BadResponse("the completion has no choices")
+    """A Chat Completions answer (the SDK's ChatCompletion) as a Response. A refusal (the
+    message's `refusal`, or an empty answer cut by the content filter) is an error of kind
+    `refusal`, its usage kept; malformed shapes are bad responses, never internal errors."""
+    if not isinstance(completion.choices, list) or not completion.choices:
+        raise BadResponse("the completion has no list of choices")
     choice = completion.choices[0]
-    return Response(
-        text=choice.message.content or "",
+    message = getattr(choice, "message", None)
+    if message is None:
+        raise BadResponse("the completion's choice has no message")
+    content = message.content
+    if content is not None and not isinstance(content, str):
+        raise BadResponse("the completion's content is not text")
+    answer = Response(
+        text=content or "",
         usage=_chat_usage(completion.usage),
         model=completion.model,
         finish_reason=choice.finish_reason,
@@ -281,6 +295,10 @@ def chat_response(completion: Any) -> Response:
             "usage": completion.usage.model_dump() if completion.usage else None,
         },
     )
+    refusal = getattr(message, "refusal", None)
+    if refusal or (not content and choice.finish_reason == "content_filter"):
+        return refused(str(refusal or "the answer was filtered (finish_reason content_filter)"), answer)
+    return answer
 
 
 def responses_response(result: Any) -> Response:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from evals import fmt
 from evals.config import RunConfig
+from evals.errors import InputError
 from evals.estimate import CellEstimate, PlanEstimate, estimate_plan, video_warning
-from evals.plan import make_plan
+from evals.plan import Plan, make_plan
 
 
 def _row(cell: CellEstimate) -> list[str]:
@@ -130,4 +132,18 @@ def print_plan(config: RunConfig, base: Path, *, console: Console | None = None)
     if config.budget_usd is not None:
         verdict = "within" if estimate.known_usd <= config.budget_usd else "OVER"
         out.print(f"budget {fmt.cost(config.budget_usd)}: the known estimate is {verdict} it")
+    for name, reason in cannot_run(plan):
+        out.print(f"[red]backend {escape(name)} cannot run:[/] {escape(reason)}", soft_wrap=True)
     return 0
+
+
+def cannot_run(plan: Plan) -> list[tuple[str, str]]:
+    """Backends (and judges) that a real run would refuse, with why: the run's own check (an
+    API key, an SDK, a base_url), so --dry-run says it before anything is spent."""
+    found = []
+    for name, backend in plan.all_backends.items():
+        try:
+            backend.check()
+        except InputError as exc:
+            found.append((name, str(exc)))
+    return found

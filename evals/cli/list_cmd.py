@@ -42,6 +42,26 @@ def _tasks_table(folder: Path) -> Table:
     return table
 
 
+def backend_status(cls: type) -> str:
+    """installed, or what is missing: the SDK package, or every environment variable that could
+    hold the key (checked the way a run checks them, without importing the SDK)."""
+    import importlib.util
+    import os
+
+    module = getattr(cls, "sdk_module", "")
+    if module:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ImportError:
+            found = False
+        if not found:
+            return f"missing package {getattr(cls, 'sdk_distribution', '') or module}"
+    keys: tuple[str, ...] = getattr(cls, "key_env", ())
+    if keys and getattr(cls, "key_required", True) and not any(os.environ.get(k) for k in keys):
+        return f"missing key ({' or '.join(keys)})"
+    return "installed"
+
+
 def _backends_table() -> Table:
     table = Table(title="backends (entry points: evals.backends)", header_style="bold")
     for column in ("type", "kind", "accepts", "produces", "status"):
@@ -54,7 +74,7 @@ def _backends_table() -> Table:
                 cls.kind,
                 ", ".join(sorted(cls.modalities)),
                 ", ".join(sorted(cls.outputs)),
-                "",
+                backend_status(cls),
             )
         except Exception as exc:
             table.add_row(name, "", "", "", f"[red]cannot load: {exc}[/]")

@@ -1,6 +1,8 @@
 """`run-eval`: run, validate, list (and the commands later modules add).
 
-Exit codes: 0 ok; 1 the run finished but its error rate passed max_error_rate; 2 bad input.
+Exit codes: 0 ok; 1 the run finished but its error rate passed max_error_rate; 2 bad input
+(or a machine problem the user can fix: a full disk, an unwritable folder); 3 a gate inconclusive
+with --strict; 4 an internal crash (one line, the traceback in a crash log); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -10,10 +12,21 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
+from typing import NoReturn
 
+from evals.crashlog import EXIT_CRASH, crash_line, environment_line, write_crash_log
 from evals.errors import EXIT_BAD_INPUT, InputError
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose errors are one line (the command, the problem, the fix) and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        text = f"{self.prog}: {message} (fix: see {self.prog} --help)"
+        _print_message(f"[red]error:[/] {_escape(text)}")
+        raise SystemExit(EXIT_BAD_INPUT)
 
 
 # (command, module, help): each module under evals.cli has `add(parser) -> handler`.
@@ -45,12 +58,13 @@ def _add_arguments(module_name: str) -> Callable[[argparse.ArgumentParser], Hand
 def build_parser(chosen: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     """The parser; only the chosen command's module is imported (its arguments added), so
     `run-eval --help` and every command start without importing the others' libraries."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="run-eval",
         description="Evaluate multimodal models: official metrics, cost and latency per sample. "
         "With no command, runs the offline demo (configs/demo.yaml).",
         epilog="exit codes: 0 ok, 1 error rate above max_error_rate, 2 bad input or config, "
-        "3 a gate inconclusive with --strict",
+        "3 a gate inconclusive with --strict, 4 an internal crash (see the crash log it names), "
+        "130 interrupted",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -85,6 +99,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _print_message("interrupted: the journal is saved; continue with --resume RUN_DIR")
         return 130
+    except Exception as exc:
+        return _crashed(exc, args_list)
+
+
+def _crashed(exc: Exception, argv: Sequence[str]) -> int:
+    """A machine problem the user can fix is one line and exit 2; anything else is a crash:
+    one line naming the crash log, exit 4."""
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        inner = exc.exceptions[0]
+        if not isinstance(inner, Exception):
+            break
+        exc = inner
+    if isinstance(exc, InputError):
+        _print_message(f"[red]error:[/] {_escape(str(exc))}")
+        return EXIT_BAD_INPUT
+    if isinstance(exc, OSError):
+        line = environment_line(exc)
+        if line is not None:
+            _print_message(f"[red]error:[/] {_escape(line)}")
+            return EXIT_BAD_INPUT
+    log = write_crash_log(exc, argv)
+    _print_message(f"[red]error:[/] {_escape(crash_line(exc, log))}")
+    return EXIT_CRASH
 
 
 def _escape(text: str) -> str:

@@ -13,7 +13,7 @@ from evals.config import load_config, locate_in_config
 from evals.console import messages
 from evals.errors import EXIT_BAD_INPUT, EXIT_OK, InputError
 from evals.plan import make_plan
-from evals.task.loader import check_task, load_task
+from evals.task.loader import check_media_files, check_task, load_task
 from evals.yamlfile import load_yaml
 
 
@@ -21,7 +21,13 @@ def add(parser: argparse.ArgumentParser) -> Handler:
     parser.add_argument(
         "paths", nargs="+", type=Path, metavar="PATH", help="task or run-config files, or folders"
     )
+    parser.add_argument(
+        "--quick", action="store_true", help=f"check the media files of the first {QUICK_ROWS} samples only"
+    )
     return handle
+
+
+QUICK_ROWS = 100
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -31,9 +37,19 @@ def _files(paths: list[Path]) -> list[Path]:
     return out
 
 
-def validate_file(path: Path) -> str:
+def validate_file(path: Path, *, quick: bool = False) -> str:
     """Check one file; return a one-line description, or raise InputError."""
     data, _ = load_yaml(path)
+    if isinstance(data, dict) and "rules" in data and "backends" not in data:
+        from evals.gate import load_rules
+
+        rules = load_rules(path)
+        return f"gate rules: {len(rules.model.rules)} rules"
+    if isinstance(data, dict) and "models" in data and "currency" in data:
+        from evals.pricing import PricingTable
+
+        table = PricingTable.load([path])
+        return f"pricing: {len(table.prices)} models"
     if isinstance(data, dict) and "backends" in data:
         config = load_config(path)
         plan = make_plan(config, path.parent, check_backends=False)
@@ -42,7 +58,17 @@ def validate_file(path: Path) -> str:
         return f"run config {config.name!r}: {counts}"
     task = load_task(path)
     check_task(task)
-    return f"task {task.name!r} ({task.spec.kind}): metrics {', '.join(m.name for m in task.metrics)}"
+    checked, problems = check_media_files(task, limit=QUICK_ROWS if quick else None)
+    if problems:
+        raise InputError(
+            f"{len(problems)} media file(s) cannot be used (a run records each as that sample's "
+            f"media error); the first: {problems[0]}",
+            file=str(path),
+            field="dataset",
+            fix="fix or replace those files, or drop their rows",
+        )
+    media = f"; media of {checked} samples checked" if checked and task.spec.dataset.media_columns else ""
+    return f"task {task.name!r} ({task.spec.kind}): metrics {', '.join(m.name for m in task.metrics)}{media}"
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -54,7 +80,8 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError("no YAML files found", field="PATH", fix="give task files or folders of them")
     for path in files:
         try:
-            out.print(f"[green]ok[/] {escape(str(path))}: {escape(validate_file(path))}", soft_wrap=True)
+            described = validate_file(path, quick=args.quick)
+            out.print(f"[green]ok[/] {escape(str(path))}: {escape(described)}", soft_wrap=True)
         except InputError as exc:
             failed += 1
             locate_in_config(exc, path)

@@ -184,4 +184,33 @@ def compare(
 ) -> CompareReport:
     settings = settings or Settings()
     pairs = [compare_pair(left, right, settings, tasks) for left, right in plan_pairs(sides, backends)]
+    notes = one_sided_backends(sides, backends)
+    for pair in pairs:  # said once per run, on its first pair
+        pair.notes.extend(notes.pop(id(pair.candidate.scores), []))
     return CompareReport(settings, pairs, [scores for scores, _ in sides])
+
+
+def one_sided_backends(
+    sides: list[tuple[RunScores, str | None]], backends: list[str] | None
+) -> dict[int, list[str]]:
+    """Backends that are in only one of two runs matched by name (never compared): a note for
+    each later run (keyed by its scores' id), so nothing is dropped without a word."""
+    notes: dict[int, list[str]] = {}
+    if len(sides) < 2 or any(backend is not None for _, backend in sides):
+        return notes
+    reference = sides[0][0]
+    for scores, _ in sides[1:]:
+        wanted = set(backends) if backends else None
+        ref_names, cand_names = reference.backend_names(), scores.backend_names()
+        only_ref = [b for b in ref_names if b not in cand_names and (wanted is None or b in wanted)]
+        only_cand = [b for b in cand_names if b not in ref_names and (wanted is None or b in wanted)]
+        found = notes.setdefault(id(scores), [])
+        if only_ref:
+            found.append(
+                f"backends only in the reference ({reference.label}), not compared: {', '.join(only_ref)}"
+            )
+        if only_cand:
+            found.append(
+                f"backends only in the candidate ({scores.label}), not compared: {', '.join(only_cand)}"
+            )
+    return notes

@@ -9,13 +9,11 @@ taken from a folder name is that name ("cat"), not a class index.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from evals.data.sources import FileRowSource
+from evals.data.sources import FileRowSource, read_csv, read_jsonl
 from evals.errors import InputError
 
 EXTENSIONS = {
@@ -54,13 +52,9 @@ class FolderRowSource(FileRowSource):
 
     def _described(self, metadata: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         if metadata.suffix == ".jsonl":
-            lines = metadata.read_text(encoding="utf-8").splitlines()
-            rows: Iterator[tuple[int, dict[str, Any]]] = (
-                (n, json.loads(line)) for n, line in enumerate(lines, start=1) if line.strip()
-            )
+            rows = read_jsonl(metadata, str(metadata))
         else:
-            with metadata.open(encoding="utf-8", newline="") as handle:
-                rows = iter([(n, dict(r)) for n, r in enumerate(csv.DictReader(handle), start=2)])
+            rows = read_csv(metadata, str(metadata), json_cells=False)
         for number, row in rows:
             name = row.pop("file_name", None)
             if not name:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import stat
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +17,9 @@ from evals.data.paths import resolve_inside
 from evals.errors import InputError, MediaError
 from evals.media import Media, MediaKind
 from evals.media_check import check_media, check_video_file
+from evals.values import safe_value
+
+log = logging.getLogger(__name__)
 
 
 class RowSource(ABC):
@@ -47,7 +52,11 @@ class RowSource(ABC):
             locate = _locator(base, relative, where, root=root, kind=kind)
             if kind == "video":
                 return Media.from_file(kind, locate, path=relative)
-            return Media(kind, lambda: check_media(kind, locate().read_bytes(), where), path=relative)
+            return Media(
+                kind,
+                lambda: check_media(kind, read_media_file(locate(), relative, kind, where), where),
+                path=relative,
+            )
         if isinstance(value, bytes | bytearray):
             data = bytes(value)
             return Media(kind, lambda: check_media(kind, data, where))
@@ -55,6 +64,38 @@ class RowSource(ABC):
             render = value
             return Media(kind, lambda: check_media(kind, render(), where))
         return Media(kind, _failing(f"{where}: unsupported {kind} value {type(value).__name__}"))
+
+
+# An image or audio file is read whole: refuse one larger than this before reading it (videos
+# are streamed, never read whole). Far above any benchmark's media, far below a machine's memory.
+MAX_MEDIA_BYTES = 256 * 1024 * 1024
+
+
+def read_media_file(target: Path, relative: str, kind: MediaKind, where: str) -> bytes:
+    """A media file's bytes, after checking it is a regular file (a FIFO or a device would
+    block forever) of a size that can be held in memory."""
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        raise MediaError(f"{where}: {kind} file {relative!r} not found") from None
+    except OSError as exc:
+        raise MediaError(f"{where}: cannot read {relative!r}: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO, socket or device)"
+        raise MediaError(f"{where}: cannot read {relative!r}: {what}")
+    if info.st_size > MAX_MEDIA_BYTES:
+        raise MediaError(
+            f"{where}: {kind} file {relative!r} is {info.st_size / 2**20:,.0f} MB; "
+            f"the limit is {MAX_MEDIA_BYTES // 2**20} MB"
+        )
+    try:
+        with target.open("rb") as handle:
+            data = handle.read(MAX_MEDIA_BYTES + 1)  # bounded even if the file grew since stat
+    except OSError as exc:
+        raise MediaError(f"{where}: cannot read {relative!r}: {exc.strerror}") from None
+    if len(data) > MAX_MEDIA_BYTES:
+        raise MediaError(f"{where}: {kind} file {relative!r} is over the {MAX_MEDIA_BYTES // 2**20} MB limit")
+    return data
 
 
 def _failing(message: str) -> Callable[[], bytes]:
@@ -92,13 +133,7 @@ class FileRowSource(RowSource):
                     target = resolve_inside(root, relative)
                 except MediaError as exc:
                     raise MediaError(f"{where}: {exc}") from None
-                try:
-                    data = target.read_bytes()
-                except FileNotFoundError:
-                    raise MediaError(f"{where}: {kind} file {relative!r} not found") from None
-                except OSError as exc:
-                    raise MediaError(f"{where}: cannot read {relative!r}: {exc.strerror}") from exc
-                return check_media(kind, data, where)
+                return check_media(kind, read_media_file(target, relative, kind, where), where)
 
             return Media(kind, load, path=str(self.root / value))
         return super()._one(value, kind, where)
@@ -143,65 +178,93 @@ def _locator(
     return locate
 
 
+def _row_error(label: str, number: int | None, what: str, fix: str) -> InputError:
+    return InputError(what, file=label, line=number, fix=fix)
+
+
+def _clean(row: dict[str, Any], label: str, number: int) -> dict[str, Any]:
+    """Text that cannot be encoded (lone surrogates, from a `\\ud800` escape) is replaced where
+    it enters, so it never reaches a writer; the row is named in a warning."""
+    cleaned, replaced = safe_value(row)
+    if replaced:
+        log.warning("%s:%d: text with unpaired surrogates; replaced by U+FFFD", label, number)
+    return cleaned if isinstance(cleaned, dict) else row
+
+
+def read_jsonl(path: Path, label: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """One JSON object per line (lines split on \\n only: U+2028 may sit inside a string)."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            fix = "each line must be one JSON object"
+            try:
+                row = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+            except UnicodeDecodeError as exc:
+                raise _row_error(
+                    label, number, "the line is not UTF-8 text", "save the file as UTF-8"
+                ) from exc
+            except json.JSONDecodeError as exc:
+                raise _row_error(
+                    label, number, f"invalid JSON: {exc.msg} at column {exc.colno}", fix
+                ) from exc
+            except RecursionError:
+                raise _row_error(label, number, "the JSON is nested too deeply to read", fix) from None
+            except ValueError as exc:  # an integer of more than 4,300 digits
+                raise _row_error(
+                    label, number, f"unreadable number: {exc}", "write very long numbers as strings"
+                ) from None
+            if not isinstance(row, dict):
+                raise _row_error(label, number, f"expected a JSON object, got {type(row).__name__}", fix)
+            yield number, _clean(row, label, number)
+
+
+def read_csv(path: Path, label: str, *, json_cells: bool = True) -> Iterator[tuple[int, dict[str, Any]]]:
+    """CSV with a header row (a BOM is dropped); with `json_cells`, a cell holding a JSON list
+    (`["a", "b"]`) becomes a list."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("the file is not UTF-8 text", file=label, fix="save the file as UTF-8") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        for row in reader:
+            if None in row:
+                raise _row_error(
+                    label,
+                    reader.line_num,
+                    "the row has more cells than the header",
+                    "quote cells that contain commas",
+                )
+            cells = {k: _cell(v) if json_cells else v for k, v in row.items()}
+            yield reader.line_num, _clean(cells, label, reader.line_num)
+    except csv.Error as exc:
+        raise _row_error(
+            label,
+            reader.line_num,
+            f"unreadable CSV: {exc}",
+            f"a cell holds at most {csv.field_size_limit():,} characters; check the quoting, "
+            "or move long values to a JSONL file",
+        ) from None
+
+
 class JsonlRowSource(FileRowSource):
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        with self.path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    row = json.loads(raw.decode("utf-8"))
-                except UnicodeDecodeError as exc:
-                    raise InputError(
-                        "the line is not UTF-8 text",
-                        file=self.label,
-                        line=number,
-                        fix="save the file as UTF-8",
-                    ) from exc
-                except json.JSONDecodeError as exc:
-                    raise InputError(
-                        f"invalid JSON: {exc.msg} at column {exc.colno}",
-                        file=self.label,
-                        line=number,
-                        fix="each line must be one JSON object",
-                    ) from exc
-                if not isinstance(row, dict):
-                    raise InputError(
-                        f"expected a JSON object, got {type(row).__name__}",
-                        file=self.label,
-                        line=number,
-                        fix="each line must be one JSON object",
-                    )
-                yield number, row
+        return read_jsonl(self.path, self.label)
 
 
 class CsvRowSource(FileRowSource):
     """CSV with a header row; a cell holding a JSON list (`["a", "b"]`) becomes a list."""
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        try:
-            text = self.path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                "the file is not UTF-8 text", file=self.label, fix="save the file as UTF-8"
-            ) from exc
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        for row in reader:
-            if None in row:
-                raise InputError(
-                    "the row has more cells than the header",
-                    file=self.label,
-                    line=reader.line_num,
-                    fix="quote cells that contain commas",
-                )
-            yield reader.line_num, {k: _cell(v) for k, v in row.items()}
+        return read_csv(self.path, self.label)
 
 
 def _cell(value: str | None) -> Any:
     if value is not None and value.startswith("[") and value.endswith("]"):
         try:
             return json.loads(value)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             return value
     return value
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -50,7 +52,27 @@ def print_result(result: GateResult, console: Console) -> None:
     colour = {"failed": "red", "inconclusive": "yellow", "passed": "green"}[outcome]
     console.print(f"[{colour}]gate {outcome}[/] ({summary}; exit code {result.exit_code()})")
     if counts["inconclusive"] and not result.strict:
+        reasons = ", ".join(f"{n} {why}" for why, n in inconclusive_reasons(result).most_common())
         console.print(
             f"[yellow]warning:[/] {counts['inconclusive']} inconclusive check(s) pass without --strict: "
-            "too few samples to tell a change from noise at this confidence"
+            f"{escape(reasons)}"
         )
+
+
+def inconclusive_reasons(result: GateResult) -> Counter[str]:
+    """Why checks were inconclusive, by kind of reason (the decision's own words, not a guess):
+    a cell or metric missing from the baseline is not a question of sample size."""
+    reasons: Counter[str] = Counter()
+    for check in result.checks:
+        if check.verdict != "inconclusive":
+            continue
+        message = check.decision.message
+        if "not in the baseline" in message:
+            reasons["not in the baseline"] += 1
+        elif "declared differently" in message:
+            reasons["declared differently in the baseline"] += 1
+        elif check.kind != "regression":
+            reasons["no value in this run"] += 1
+        else:
+            reasons["too few samples to tell a change from noise at this confidence"] += 1
+    return reasons

@@ -17,10 +17,11 @@ from evals.backends.base import Backend
 from evals.cache import ResponseCache
 from evals.errors import MediaError
 from evals.machine import usable_cores
-from evals.records import ErrorInfo, Latency, Request, Response, Sample, stable_hash
+from evals.records import ErrorInfo, Latency, Request, Response, Sample, Usage, stable_hash
 from evals.runner.limits import RequestLimiter
 from evals.runner.retry import RetryPolicy
 from evals.secrets import scrub
+from evals.values import has_surrogates, safe_text
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class CallResult:
     cache_key: str | None = None
     cost_usd: float | None = None
     sent: bool = True
+    flags: list[str] = field(default_factory=list)  # what the caller found wrong with an answer
 
     @property
     def ok(self) -> bool:
@@ -118,14 +120,20 @@ class Caller:
             cached = self.cache.get(key)
             if cached is not None:
                 self.stats.cache_hits += 1
-                return CallResult(cached, cached=True, cache_key=key, cost_usd=_price(backend, cached))
+                safe_answer(cached)  # entries written before answers were made safe
+                hit = CallResult(cached, cached=True, cache_key=key, flags=answer_flags(backend, cached))
+                hit.cost_usd = None if _cost_unknown(hit.flags) else _price(backend, cached)
+                return hit
         result = await self._send(backend, request, sample)
         result.cache_key = key
         response = result.response
+        if result.ok:
+            safe_answer(response)  # before the cache: nothing stored can crash a writer or leak
+            result.flags = answer_flags(backend, response)
         if result.ok and key is not None and self.cache is not None:
             self.cache.put(key, response)
         if result.sent and (result.ok or not response.usage.is_empty() or response.cost_usd is not None):
-            result.cost_usd = _price(backend, response)
+            result.cost_usd = None if _cost_unknown(result.flags) else _price(backend, response)
             if result.cost_usd is None and result.ok:
                 self.stats.unknown_cost.add(backend.name)
             self.budget.add(result.cost_usd)
@@ -175,7 +183,7 @@ class Caller:
             if error is None and response is not None:
                 return CallResult(response, attempts=attempt, latency=latency)
             assert error is not None
-            error.message = scrub(error.message)
+            error.message = scrub(safe_text(error.message))
             decision = policy.decide(error, attempt, self._rng)
             if not decision.retry:
                 failed = Response(error=error)
@@ -193,6 +201,41 @@ def _estimated_tokens(backend: Backend, request: Request) -> int:
     if usage is None:
         return 0
     return (usage.input_tokens or 0) + (usage.output_tokens or 0)
+
+
+def safe_answer(response: Response) -> None:
+    """Make an answer safe to write, where it enters: lone surrogates replaced (flagged by the
+    engine from the replacement) and keys scrubbed from its text."""
+    text = response.text
+    if text:
+        if has_surrogates(text):
+            response.surrogates_replaced = True
+            text = safe_text(text)
+        response.text = scrub(text)
+
+
+def answer_flags(backend: Backend, response: Response) -> list[str]:
+    """Why an answer's cost cannot be known: usage the provider reported as impossible values,
+    or no usage at all from a backend whose model has a price per token."""
+    flags = []
+    if response.surrogates_replaced:
+        flags.append("replaced_characters")
+    if response.cost_usd is not None:
+        return flags
+    if response.usage.invalid:
+        flags.append("invalid_usage")
+    elif backend.kind == "provider" and response.usage.is_empty() and _priced(backend):
+        flags.append("usage_missing")
+    return flags
+
+
+def _cost_unknown(flags: list[str]) -> bool:
+    return "invalid_usage" in flags or "usage_missing" in flags
+
+
+def _priced(backend: Backend) -> bool:
+    probe = Usage(input_tokens=1_000_000, output_tokens=1_000_000, audio_seconds=3600.0)
+    return (backend.cost(probe) or 0.0) > 0.0
 
 
 def _price(backend: Backend, response: Response) -> float | None:

@@ -27,12 +27,13 @@ from evals.records import ErrorInfo, Request, Sample
 from evals.rundata import Latency, MediaRef, SampleRecord
 from evals.rundir import MediaStore
 from evals.runner.calls import Caller, CallResult
+from evals.runner.media_reads import read_files_off_loop
 from evals.runner.progress import ProgressBoard
 from evals.runner.scoring import ScoringStage
 from evals.scoring import MediaItem, ScoreInput
 from evals.secrets import scrub
 from evals.task.loader import Task
-from evals.values import has_surrogates, json_safe, safe_text
+from evals.values import json_safe, safe_text
 from evals.video_request import info_of, preview_frames, video_parts
 from evals.video_request import prepare as prepare_videos
 from evals.video_strip import frames_picture
@@ -152,15 +153,16 @@ class Runner:
     ) -> None:
         try:
             try:
+                await read_files_off_loop(sample)  # a slow disk or mount never stalls the run
                 request = task.builder.build(sample)
                 if "perturb" in sample.metadata:  # perturbing media is CPU work: off the loop
                     canonical = await asyncio.to_thread(request.canonical)
                 else:
                     canonical = request.canonical()  # reads and hashes the media, once
-            except InputError as exc:  # a template that fails on this row: the task must change
-                raise exc.located(file=str(task.path) if task.path else None) from None
                 if video_parts(request):  # frames decoded once for every backend, off the loop
                     await asyncio.to_thread(prepare_videos, request, [b.receiver for b in backends])
+            except InputError as exc:  # a template that fails on this row: the task must change
+                raise exc.located(file=str(task.path) if task.path else None) from None
             except MediaError as exc:
                 error = ErrorInfo(kind="media", message=scrub(str(exc)))
                 for backend in backends:
@@ -278,11 +280,8 @@ class Runner:
         elif response.error is not None:
             record.status, record.error = "error", response.error
         else:
-            text = response.text
-            if has_surrogates(text):
-                record.flags.append("replaced_characters")
-                text = safe_text(text)
-            record.prediction = text
+            record.prediction = safe_text(response.text)  # made safe by the caller already
+        record.flags.extend(f for f in result.flags if f not in record.flags)
 
     def _journal(self, record: SampleRecord, *, spent: float) -> None:
         record.finished_at = time.time()

@@ -183,10 +183,24 @@ def check_task(task: Task) -> None:
         columns = source.columns()
     except InputError as exc:
         raise _where(exc, task.path, lines, ("dataset",)) from None
+    from evals.data.sources import FileRowSource
+
+    if isinstance(source, FileRowSource) and columns == set():
+        raise _where(
+            InputError(
+                f"the dataset {source.label} has no rows",
+                field="dataset.path",
+                fix="add rows to the dataset, or point dataset.path at the right file",
+            ),
+            task.path,
+            lines,
+            ("dataset",),
+        )
     names, media = PromptBuilder.variables(task.prompt)
     if columns is not None:
         spec = task.spec.dataset
         columns = columns | set(spec.gather)  # gathered fields are columns of the mapped row
+        _check_named_columns(task, columns, lines)
         available = (columns - set(spec.fields.values())) | set(spec.fields) | {"choices", "sample_id"}
         for name in sorted(names - available):
             raise _where(
@@ -224,10 +238,32 @@ def check_task(task: Task) -> None:
                     lines,
                     ("dataset",),
                 )
-    from evals.data.sources import FileRowSource
-
     if isinstance(source, FileRowSource):
         scan_rows(task, lines)
+
+
+def _check_named_columns(task: Task, columns: set[str], lines: dict[tuple[str | int, ...], int]) -> None:
+    """Columns named by dataset.fields and dataset.choices exist (their first step, for paths
+    such as `meta.level`): a missing one would reach the prompt as None."""
+    from evals.data.fieldpath import parse_path
+
+    spec = task.spec.dataset
+    named: list[tuple[tuple[str, ...], str]] = [(("dataset", "fields", k), v) for k, v in spec.fields.items()]
+    if spec.choices is not None:
+        named.append((("dataset", "choices"), spec.choices))
+    for loc, path in named:
+        first = parse_path(path)[0]
+        if isinstance(first, str) and first not in columns:
+            raise _where(
+                InputError(
+                    f"column {first!r} is not in the dataset",
+                    field=".".join(loc),
+                    fix=f"columns are: {', '.join(sorted(columns))}",
+                ),
+                task.path,
+                lines,
+                loc,
+            )
 
 
 def scan_rows(task: Task, lines: dict[tuple[str | int, ...], int]) -> None:
@@ -252,3 +288,28 @@ def check_before_run(task: Task) -> None:
     generators): run before anything is sent. Hub datasets are checked as they stream."""
     if not isinstance(task.spec.dataset, HubSource | DiskSource):
         check_task(task)
+
+
+def check_media_files(task: Task, *, limit: int | None = None) -> tuple[int, list[str]]:
+    """Read every media file of a local dataset (the first `limit` samples with `--quick`):
+    existence, containment in the dataset's folder and a type sniff, as a run would. Returns
+    the samples checked and one message per unusable file (a run records each as that
+    sample's `media` error)."""
+    from evals.data.sources import FileRowSource
+
+    if not isinstance(task.source(), FileRowSource):
+        return 0, []
+    problems: list[str] = []
+    checked = 0
+    for sample in task.samples(limit=limit):
+        checked += 1
+        for _, media in sample.media_fields():
+            try:
+                if media.kind == "video":
+                    media.local_file()  # located and checked; never read whole
+                else:
+                    media.data  # noqa: B018 - read, sniffed and checked by its loader
+            except MediaError as exc:
+                problems.append(str(exc))
+        sample.release_media()
+    return checked, problems

@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.version",
         "evals.ratelimits",
         "evals.segments",
+        "evals.crashlog",
     ),
     (
         "evals.records",

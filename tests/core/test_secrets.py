@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from runs import config, counting, options
 
 from evals.secrets import redact, scrub
@@ -25,7 +26,12 @@ def test_keys_and_url_credentials_never_reach_the_run_directory(
         fail_kind="auth",
         fail_message=f"401 invalid key {KEY} (token tok-RECOGNISABLE-987654)",
     )
-    failing["base_url"] = "https://user:hunter2-RECOGNISABLE@example.invalid/v1?key=RECOGNISABLE-q"
+    leaky_url = {
+        **failing,
+        "base_url": "https://user:hunter2-RECOGNISABLE@example.invalid/v1?key=RECOGNISABLE-q",
+    }
+    with pytest.raises(ValidationError, match="base_url carries credentials"):  # refused at load
+        config(image_dataset, backends=[leaky_url, {"name": "oracle", "type": "oracle"}], limit=3)
     cfg = config(image_dataset, backends=[failing, {"name": "oracle", "type": "oracle"}], limit=3)
     outcome = start_run(cfg, image_dataset.parent, options(tmp_path))
     written = [p for p in outcome.rundir.path.rglob("*") if p.is_file()]

@@ -109,3 +109,12 @@ def test_backends_of_one_run_and_named_columns(runs: Path, capsys: pytest.Captur
     )  # s01, s02, s05 lost; s03, s07 gained
     assert main(["compare", str(runs / "c")]) == 2  # one run needs --backends
     assert main(["compare", str(runs / "c"), "--backends", "a,zzz"]) == 2
+
+
+def test_backends_on_one_side_only_are_named_not_dropped(
+    task: Path, runs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(task, tmp_path / "d", [scripted("model", ["s03"]), scripted("extra", ["s01"])], limit=10)
+    assert main(["compare", str(runs / "a"), str(tmp_path / "d")]) == 0
+    out = capsys.readouterr().out
+    assert "backends only in the candidate" in out and "extra" in out, out[:3000]

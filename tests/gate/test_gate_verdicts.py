@@ -227,6 +227,17 @@ def test_pseudo_metric_regressions_and_what_the_baseline_lacks(tmp_path: Path) -
         lacking.checks[0].verdict == "inconclusive"
         and "not in the baseline" in lacking.checks[0].decision.message
     )
+    # The console's closing warning says the real reason, not "too few samples" (issue 16).
+    from io import StringIO
+
+    from rich.console import Console
+
+    from evals.gate.console import print_result
+
+    text = StringIO()
+    print_result(lacking, Console(file=text, width=200))
+    warning = text.getvalue().strip().splitlines()[-1]
+    assert "1 not in the baseline" in warning and "too few samples" not in warning, warning
 
 
 def _verdicts(true_drop: float, trials: int) -> list[str]:

@@ -206,6 +206,6 @@ def test_credentials_in_a_base_url_are_refused_before_anything_is_sent(
         code = main(["-v", "run", str(config), "--out", str(tmp_path / "run"), "--quiet"])
         assert fake.state.requests() == 0
     captured = capsys.readouterr()
-    assert code == 2 and "backends.local.base_url" in captured.err and "api_key_env" in captured.err
+    assert code == 2 and f"{config}:4: backends.0.base_url" in captured.err and "api_key_env" in captured.err
     assert password not in captured.err + captured.out
     assert not (tmp_path / "run").exists()

@@ -23,7 +23,7 @@ FAULTS = (
     "drop",  # close the connection without an answer
     "malformed",  # 200 with a truncated JSON body
     "empty",  # 200 with an empty body
-)
+)  # and "shape:NAME": a hostile 200 answer (hostile.py SHAPES)
 
 
 @dataclass
@@ -63,7 +63,7 @@ class FakeConfig:
     def __post_init__(self) -> None:
         for faults in self.script.values():
             for fault in faults:
-                if fault not in FAULTS:
+                if fault not in FAULTS and not fault.startswith("shape:"):  # shape: hostile.py
                     raise ValueError(f"unknown fault {fault!r}; use one of {', '.join(FAULTS)}")
 
     @classmethod

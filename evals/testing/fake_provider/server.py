@@ -25,6 +25,7 @@ from evals.testing.fake_provider import (
     anthropic_stream,
     gemini_api,
     gemini_stream,
+    hostile,
     images_api,
     openai_api,
     translations,
@@ -287,6 +288,10 @@ class FakeProvider:
             return self._error(provider, 400, str(exc))
 
     async def _fault(self, request: web.Request, provider: str, fault: str) -> web.StreamResponse:
+        if fault.startswith("shape:"):  # a hostile 200 answer (hostile.py)
+            key = hostile.presented_key(request.headers, request.query)
+            body = hostile.hostile_body(provider, request.path, fault.removeprefix("shape:"), key)
+            return web.Response(status=200, body=body, content_type="application/json")
         if fault.isdigit():
             status = int(fault)
             return self._error(provider, status, FAULT_MESSAGES[status], retry=status in (429, 503, 529))
