@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from evals.backends import _media, _tokens
+from evals.backends import _media, _structured, _tokens
 from evals.backends._errors import BadResponse, UnsupportedInput
 from evals.backends._provider import StainlessBackend, StainlessOptions, TokenRules
 from evals.records import MediaPart, Request, Response, TextPart, Usage
@@ -38,6 +38,9 @@ class AnthropicOptions(StainlessOptions):
     )
     structured_output: bool = Field(
         True, description="send the task's response_schema as output_config.format"
+    )
+    structured_via: Literal["output_config", "tool"] = Field(
+        "output_config", description="structured output as output_config.format, or by a forced tool call"
     )
     effort: Literal["low", "medium", "high", "xhigh", "max"] | None = None
     extra_body: dict[str, Any] = Field(default_factory=dict, description="extra JSON fields to send")
@@ -88,8 +91,12 @@ class AnthropicBackend(StainlessBackend["AsyncAnthropic"]):
         if params.stop:
             kwargs["stop_sequences"] = list(params.stop)
         output_config: dict[str, Any] = {}
+        by_tool = bool(params.response_schema) and self.options.structured_output and self.options.structured_via == "tool"
         if params.response_schema and self.options.structured_output:
-            output_config["format"] = {"type": "json_schema", "schema": params.response_schema}
+            if by_tool:
+                kwargs.update(_structured.forced_tool(params.response_schema))
+            else:
+                output_config["format"] = {"type": "json_schema", "schema": params.response_schema}
         if self.options.effort:
             output_config["effort"] = self.options.effort
         if output_config:
@@ -107,6 +114,8 @@ class AnthropicBackend(StainlessBackend["AsyncAnthropic"]):
         if message.content is None:
             raise BadResponse("the message has no content")
         text = "".join(block.text for block in message.content if block.type == "text")
+        if by_tool:
+            text = _structured.tool_answer(message.content) or text
         usage = message.usage
         cache_read = usage.cache_read_input_tokens or 0
         cache_write = usage.cache_creation_input_tokens or 0

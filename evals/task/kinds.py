@@ -62,6 +62,8 @@ KINDS: dict[str, KindDefaults] = {
     "yes_no": KindDefaults("{{ question }}\nAnswer yes or no.", ("yes_no",)),
     "tts": KindDefaults("{{ text }}", ("wer",), output="audio", needs=frozenset({"audio", "text"})),
     "custom": KindDefaults(None, ()),
+    # The instruction is written from the task's schema (evals/task/extract.py).
+    "extract": KindDefaults("", ("fields",)),
 }
 
 

@@ -21,6 +21,7 @@ from evals.data.spec import (
     Strict,
     check_feature,
 )
+from evals.task.extract import ExtractSpec
 
 __all__ = [
     "CsvSource",
@@ -49,6 +50,7 @@ TaskKind = Literal[
     "handwriting",
     "tts",
     "custom",
+    "extract",
 ]
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -305,6 +307,15 @@ class TaskSpec(Strict):
     aggregate: AggregateSpec | None = Field(
         None, description="the benchmark's own headline, computed from per-sample scores"
     )
+    extract: ExtractSpec | None = Field(
+        None, description="kind extract: target schema, field matchers, business rules (docs/documents.md)"
+    )
+
+    @model_validator(mode="after")
+    def _extract_block(self) -> TaskSpec:
+        if (self.kind == "extract") != (self.extract is not None):
+            raise ValueError("kind extract needs an extract: block (schema, fields, rules), and only it takes one")
+        return self
 
     @field_validator("breakdowns")
     @classmethod

@@ -33,6 +33,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.references",
         "evals.fmt",
         "evals.version",
+        "evals.safe_expr",
     ),
     (
         "evals.records",

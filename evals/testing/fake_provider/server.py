@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from evals.testing.fake_provider import anthropic_api, gemini_api, openai_api
+from evals.testing.fake_provider import anthropic_api, gemini_api, openai_api, structured
 from evals.testing.fake_provider.config import FakeConfig, FaultPicker
 from evals.testing.fake_provider.request import AnswerFn, BadRequest, FakeRequest, default_answer
 from evals.testing.fake_provider.state import Hit, ServerState, sample_key
@@ -352,10 +352,12 @@ class FakeProvider:
             body, raw = await self._json(request)
             if body.get("stream"):
                 raise BadRequest("the fake provider does not stream Anthropic messages")
+            structured.forced_tool_name(body)  # a tool_choice naming no tool is a 400
             return anthropic_api.parse_messages(body), raw
 
         async def respond(parsed: FakeRequest, answer: str) -> web.StreamResponse:
-            return web.json_response(anthropic_api.message_body(parsed, answer, self.config.cached_tokens))
+            message = anthropic_api.message_body(parsed, answer, self.config.cached_tokens)
+            return web.json_response(structured.anthropic_tool_use(message, parsed.body, answer))
 
         return await self._serve_request(request, "anthropic", "messages", parse, respond)
 
