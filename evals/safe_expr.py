@@ -162,7 +162,7 @@ def _round(value: Any, digits: Any = 0) -> Any:
 def _approx(a: Any, b: Any, tolerance: Any = 0.01) -> bool:
     if not (_number(a) and _number(b) and _number(tolerance)):
         raise RuleError("approx() needs numbers")
-    return abs(a - b) <= tolerance + 1e-9
+    return bool(abs(a - b) <= tolerance + 1e-9)
 
 
 def _date(value: Any) -> dt.date:
@@ -190,21 +190,19 @@ def _guarded(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    name: _guarded(name, fn)
-    for name, fn in {
-        "sum": _sum,
-        "len": _len,
-        "min": lambda v: min(_numbers(v, "min")),
-        "max": lambda v: max(_numbers(v, "max")),
-        "abs": abs,
-        "round": _round,
-        "all": lambda v: all(_numbers(v, "all")),
-        "any": lambda v: any(_numbers(v, "any")),
-        "approx": _approx,
-        "date": _date,
-    }.items()
+_PLAIN: dict[str, Callable[..., Any]] = {
+    "sum": _sum,
+    "len": _len,
+    "min": lambda v: min(_numbers(v, "min")),
+    "max": lambda v: max(_numbers(v, "max")),
+    "abs": abs,
+    "round": _round,
+    "all": lambda v: all(_numbers(v, "all")),
+    "any": lambda v: any(_numbers(v, "any")),
+    "approx": _approx,
+    "date": _date,
 }
+FUNCTIONS: dict[str, Callable[..., Any]] = {name: _guarded(name, fn) for name, fn in _PLAIN.items()}
 CONSTANTS: dict[str, Any] = {"True": True, "False": False, "None": None}
 
 
@@ -236,7 +234,7 @@ class _Compiler:
     def refuse(self, node: ast.AST, what: str) -> UnsafeExpression:
         return UnsafeExpression(f"{what} is not allowed in a rule: {self.text!r}")
 
-    def compile(self, node: ast.AST) -> Compiled:  # noqa: C901 (one dispatch over node types)
+    def compile(self, node: ast.AST) -> Compiled:
         match node:
             case ast.Expression(body=body):
                 return self.compile(body)
@@ -280,7 +278,9 @@ class _Compiler:
                 fn, compiled = FUNCTIONS[name], [self.compile(a) for a in args]
                 return lambda env: fn(*[a(env) for a in compiled])
             case ast.Call():
-                raise self.refuse(node, "a call (only sum, len, min, max, abs, round, all, any, approx, date)")
+                raise self.refuse(
+                    node, "a call (only sum, len, min, max, abs, round, all, any, approx, date)"
+                )
         raise self.refuse(node, type(node).__name__)
 
     def name(self, node: ast.AST, name: str) -> Compiled:
@@ -289,8 +289,6 @@ class _Compiler:
         if name in CONSTANTS:
             value = CONSTANTS[name]
             return lambda env: value
-        if name in FUNCTIONS:
-            raise self.refuse(node, f"the function {name!r} without a call")
 
         def get(env: Env) -> Any:
             try:
@@ -319,9 +317,9 @@ class _Compiler:
         fn = _BINARY.get(type(op))
         if fn is None:
             raise self.refuse(node, f"the operator {type(op).__name__}")
-        if isinstance(op, ast.Pow) and isinstance(right, ast.Constant) and _number(right.value):
-            if abs(right.value) > MAX_POWER:
-                raise self.refuse(node, f"an exponent above {MAX_POWER}")
+        constant = right.value if isinstance(right, ast.Constant) else None
+        if isinstance(op, ast.Pow) and isinstance(constant, int | float) and abs(constant) > MAX_POWER:
+            raise self.refuse(node, f"an exponent above {MAX_POWER}")
         a, b = self.compile(left), self.compile(right)
         return lambda env: fn(a(env), b(env))
 

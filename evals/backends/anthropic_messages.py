@@ -91,7 +91,11 @@ class AnthropicBackend(StainlessBackend["AsyncAnthropic"]):
         if params.stop:
             kwargs["stop_sequences"] = list(params.stop)
         output_config: dict[str, Any] = {}
-        by_tool = bool(params.response_schema) and self.options.structured_output and self.options.structured_via == "tool"
+        by_tool = (
+            bool(params.response_schema)
+            and self.options.structured_output
+            and self.options.structured_via == "tool"
+        )
         if params.response_schema and self.options.structured_output:
             if by_tool:
                 kwargs.update(_structured.forced_tool(params.response_schema))

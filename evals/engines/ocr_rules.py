@@ -18,14 +18,15 @@ class OcrRulesBackend(TesseractBackend):
 
     type_name = "ocr-rules"
     default_model = "tesseract+regex"
-    kind = "baseline"
+    kind = "baseline"  # type: ignore[assignment]  # an engine, labelled a baseline
 
     async def generate(self, request: Request) -> Response:
         schema = request.params.response_schema
         raw_patterns = request.hints.get(HINT)
         if schema is None or not isinstance(raw_patterns, str):
             raise BadResponse(
-                f"backend {self.name!r} extracts records only: the task needs kind extract with extract.patterns"
+                f"backend {self.name!r} extracts records only: "
+                "the task needs kind extract with extract.patterns"
             )
         patterns: dict[str, Any] = json.loads(raw_patterns)
         read = await super().generate(request)

@@ -35,6 +35,7 @@ VAT_RATES = (0.0, 0.07, 0.19)
 LAYOUTS = ("classic", "compact")
 DATE_STYLES = ("iso", "long", "us", "eu")
 
+
 class InvoicesParams(GeneratorParams):
     difficulty: Literal["mixed", "easy", "medium", "hard"] = "mixed"
     min_items: int = 1
@@ -60,12 +61,17 @@ def money(value: float) -> str:
 def invoice_record(rng: random.Random, n_items: int, inconsistent: bool) -> dict[str, Any]:
     """The ground truth of one invoice (what its image prints, normalised)."""
     issued = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 700))
-    items = []
+    items: list[dict[str, Any]] = []
     for name, low, high in rng.sample(ITEMS, n_items):
         quantity = rng.choice((1, 1, 2, 3, 5, 10))
         unit = round(rng.uniform(low, high) * 4, 2)
         items.append(
-            {"description": name, "quantity": quantity, "unit_price": unit, "amount": round(quantity * unit, 2)}
+            {
+                "description": name,
+                "quantity": quantity,
+                "unit_price": unit,
+                "amount": round(quantity * unit, 2),
+            }
         )
     subtotal = round(sum(i["amount"] for i in items), 2)
     rate = rng.choice(VAT_RATES)
@@ -88,7 +94,9 @@ def invoice_record(rng: random.Random, n_items: int, inconsistent: bool) -> dict
     }
 
 
-def invoice_lines(record: dict[str, Any], layout: str, date_style: str, addresses: tuple[str, str]) -> list[tuple[str, str, str]]:
+def invoice_lines(
+    record: dict[str, Any], layout: str, date_style: str, addresses: tuple[str, str]
+) -> list[tuple[str, str, str]]:
     """(left, right, style) lines of the page: the text an OCR engine should read."""
     symbol = CURRENCIES[record["currency"]]
     issued = printed_date(dt.date.fromisoformat(record["date"]), date_style)
@@ -121,7 +129,11 @@ def invoice_lines(record: dict[str, Any], layout: str, date_style: str, addresse
 
 
 def render_invoice(lines: list[tuple[str, str, str]], size: int, ink: int, paper: int) -> Image.Image:
-    font, bold, title = load_font("sans", size), load_font("sans-bold", size), load_font("sans-bold", size + 6)
+    font, bold, title = (
+        load_font("sans", size),
+        load_font("sans-bold", size),
+        load_font("sans-bold", size + 6),
+    )
     ascent, descent = font.getmetrics()
     step = round((ascent + descent) * 1.35)
     width, margin = 36 * size, 2 * size
@@ -140,7 +152,14 @@ def render_invoice(lines: list[tuple[str, str, str]], size: int, ink: int, paper
     return image
 
 
-def scan(draw: partial[Image.Image], degradation: Degradation, low_light: bool, jpeg: int | None, seed: int, index: int) -> bytes:
+def scan(
+    draw: partial[Image.Image],
+    degradation: Degradation,
+    low_light: bool,
+    jpeg: int | None,
+    seed: int,
+    index: int,
+) -> bytes:
     image = apply_degradation(draw(), degradation, row_np_rng(seed, index, "invoice-noise"))
     if low_light:
         image = ImageEnhance.Brightness(image).enhance(0.6)
@@ -184,11 +203,17 @@ class Invoices(IndexedGenerator):
         size = rng.randint(*{"easy": (18, 20), "medium": (16, 19), "hard": (15, 18)}[difficulty])
         ink, paper = rng.randint(0, 50), rng.randint(225, 252)
         degradation = draw_degradation(rng, difficulty)
-        degradation = replace(degradation, scale=max(degradation.scale, 0.75), rotation=max(-2.0, min(2.0, degradation.rotation)))
+        degradation = replace(
+            degradation,
+            scale=max(degradation.scale, 0.75),
+            rotation=max(-2.0, min(2.0, degradation.rotation)),
+        )
         hard = difficulty == "hard"
         low_light = hard and rng.random() < 0.5
         jpeg = rng.choice((35, 60)) if hard and rng.random() < 0.5 else None
-        render = partial(scan, partial(render_invoice, lines, size, ink, paper), degradation, low_light, jpeg, seed, index)
+        render = partial(
+            scan, partial(render_invoice, lines, size, ink, paper), degradation, low_light, jpeg, seed, index
+        )
         return {
             "id": f"invoice-{index:04d}",
             "image": render,

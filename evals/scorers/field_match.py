@@ -41,7 +41,7 @@ class Match:
     matched: bool
 
 
-MISSING_VALUES = (None, "", [], {})
+MISSING_VALUES: tuple[Any, ...] = (None, "", [], {})
 
 
 def is_missing(value: Any) -> bool:
@@ -150,6 +150,7 @@ def compare(spec: MatcherSpec, predicted: Any, reference: Any) -> Match:
         case "text":
             return _binary(normalise_text(predicted) == normalise_text(reference))
         case "enum":
+
             def canon(v: Any) -> str:
                 text = normalise_text(v)
                 return normalise_text(spec.aliases.get(text, spec.aliases.get(str(v), text)))
@@ -164,7 +165,10 @@ def compare(spec: MatcherSpec, predicted: Any, reference: Any) -> Match:
                 return _binary(False)
             return _binary(abs(a - b) <= max(spec.tolerance, spec.relative * abs(b)) + 1e-9)
         case "date":
-            da, db = parse_date(predicted, dayfirst=spec.dayfirst), parse_date(reference, dayfirst=spec.dayfirst)
+            da, db = (
+                parse_date(predicted, dayfirst=spec.dayfirst),
+                parse_date(reference, dayfirst=spec.dayfirst),
+            )
             return _binary(da is not None and da == db)
         case "money":
             (a, ca), (b, cb) = parse_money(predicted, spec.currency), parse_money(reference, spec.currency)
@@ -179,4 +183,3 @@ def _canonical(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
-

@@ -23,7 +23,13 @@ from pydantic import Field
 
 from evals.corpus import register_combiner
 from evals.scorers.field_match import MatcherSpec
-from evals.scorers.record_match import FieldSpec, ListSpec, compare_records, field_specs_for, parse_field_specs
+from evals.scorers.record_match import (
+    FieldSpec,
+    ListSpec,
+    compare_records,
+    field_specs_for,
+    parse_field_specs,
+)
 from evals.scorers.structured import parse_answer
 from evals.scoring import Metric, SampleScore, ScorerFailed, ScorerOptions, TextScorer
 
@@ -140,16 +146,27 @@ class Fields(TextScorer):
     def metrics(self) -> tuple[Metric, ...]:
         counts = ("tp", "fp", "fn")
         declared = [
-            Metric(name="json_valid", binary=True, description="the answer is JSON (fenced or in prose counts)"),
-            Metric(name="schema_valid", binary=True, description="the answer conforms to the task's JSON Schema"),
+            Metric(
+                name="json_valid", binary=True, description="the answer is JSON (fenced or in prose counts)"
+            ),
+            Metric(
+                name="schema_valid", binary=True, description="the answer conforms to the task's JSON Schema"
+            ),
             Metric(
                 name="field_f1",
                 corpus="field_f1",
                 corpus_stats=counts,
                 description="micro F1 over every field of every document",
             ),
-            Metric(name="field_precision", corpus="field_precision", corpus_stats=counts, description="micro precision"),
-            Metric(name="field_recall", corpus="field_recall", corpus_stats=counts, description="micro recall"),
+            Metric(
+                name="field_precision",
+                corpus="field_precision",
+                corpus_stats=counts,
+                description="micro precision",
+            ),
+            Metric(
+                name="field_recall", corpus="field_recall", corpus_stats=counts, description="micro recall"
+            ),
             Metric(
                 name="doc_exact",
                 binary=True,

@@ -53,7 +53,11 @@ def parse_field_specs(raw: Mapping[str, Any]) -> dict[str, FieldSpec]:
             specs[name] = value
             continue
         entry = {"match": value} if isinstance(value, str) else dict(value)
-        specs[name] = ListSpec.model_validate(entry) if entry.get("match") == "list" else MatcherSpec.model_validate(entry)
+        specs[name] = (
+            ListSpec.model_validate(entry)
+            if entry.get("match") == "list"
+            else MatcherSpec.model_validate(entry)
+        )
     return specs
 
 
@@ -116,7 +120,9 @@ def _present(record: Mapping[str, Any], name: str) -> bool:
     return name in record and not is_missing(record[name])
 
 
-def _scalar(counts: Counts, path: str, spec: MatcherSpec, pred: Mapping[str, Any], ref: Mapping[str, Any], name: str) -> float:
+def _scalar(
+    counts: Counts, path: str, spec: MatcherSpec, pred: Mapping[str, Any], ref: Mapping[str, Any], name: str
+) -> float:
     has_pred, has_ref = _present(pred, name), _present(ref, name)
     if not has_pred and not has_ref:
         counts.add(path)

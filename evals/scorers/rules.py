@@ -36,7 +36,10 @@ class RuleSpec(BaseModel):
     @classmethod
     def _from_text(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return {"name": re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")[:40] or "rule", "expr": value}
+            return {
+                "name": re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")[:40] or "rule",
+                "expr": value,
+            }
         return value
 
     @field_validator("expr")

@@ -38,7 +38,8 @@ DEFAULT_INSTRUCTION = (
 class ExtractSpec(Strict):
     schema_: dict[str, Any] | str = Field(
         alias="schema",
-        description="JSON Schema inline, a .json/.yaml file relative to the task file, or a pydantic model module:Class",
+        description="JSON Schema inline, a .json/.yaml file relative to the task file, "
+        "or a pydantic model module:Class",
     )
     fields: dict[str, Any] = Field(
         default_factory=dict,
@@ -46,8 +47,12 @@ class ExtractSpec(Strict):
         "{match: list, fields: {...}} for line items); others are inferred from the schema",
     )
     rules: list[RuleSpec] = Field(default_factory=list, description="business rules (safe expressions)")
-    today: dt.date | None = Field(None, description="the date rules read as `today` (default: the day of scoring)")
-    instruction: str | None = Field(None, description="the default prompt's instruction; {schema} is replaced")
+    today: dt.date | None = Field(
+        None, description="the date rules read as `today` (default: the day of scoring)"
+    )
+    instruction: str | None = Field(
+        None, description="the default prompt's instruction; {schema} is replaced"
+    )
     patterns: dict[str, str | dict[str, Any]] = Field(
         default_factory=dict,
         description="regular expressions per field for the ocr-rules baseline ({regex, scale} or a string)",
@@ -105,7 +110,9 @@ def resolve_schema(spec: ExtractSpec, base: Path) -> dict[str, Any]:
                 fix="point extract.schema at a JSON or YAML file relative to the task file",
             ) from None
         if not isinstance(loaded, dict):
-            raise InputError(f"{path} holds no JSON Schema object", field="extract.schema", fix="write a JSON object")
+            raise InputError(
+                f"{path} holds no JSON Schema object", field="extract.schema", fix="write a JSON object"
+            )
         schema = loaded
     elif ":" in raw:
         schema = _from_model(raw)
@@ -117,7 +124,9 @@ def resolve_schema(spec: ExtractSpec, base: Path) -> dict[str, Any]:
         )
     problem = check_schema(schema)
     if problem:
-        raise InputError(f"the schema is not a valid JSON Schema: {problem}", field="extract.schema", fix="fix the schema")
+        raise InputError(
+            f"the schema is not a valid JSON Schema: {problem}", field="extract.schema", fix="fix the schema"
+        )
     return schema
 
 

@@ -30,7 +30,8 @@ def prepare_extract(spec: TaskSpec, base: Path) -> TaskSpec:
     else:
         scorers = spec.scorers
     filled = [
-        ScorerSpec(name=s.name, options={**scorer_options(s.name, extract, schema), **s.options}) for s in scorers
+        ScorerSpec(name=s.name, options={**scorer_options(s.name, extract, schema), **s.options})
+        for s in scorers
     ]
     hints = dict(spec.hints)
     if extract.patterns:

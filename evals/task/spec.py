@@ -314,7 +314,9 @@ class TaskSpec(Strict):
     @model_validator(mode="after")
     def _extract_block(self) -> TaskSpec:
         if (self.kind == "extract") != (self.extract is not None):
-            raise ValueError("kind extract needs an extract: block (schema, fields, rules), and only it takes one")
+            raise ValueError(
+                "kind extract needs an extract: block (schema, fields, rules), and only it takes one"
+            )
         return self
 
     @field_validator("breakdowns")

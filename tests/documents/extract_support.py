@@ -28,7 +28,11 @@ SCHEMA = {
 
 
 def truth(i: int) -> dict[str, object]:
-    return {"number": f"N-{i}", "total": 3.0 + i, "items": [{"name": "Tea", "amount": 1.0}, {"name": "Jam", "amount": 2.0 + i}]}
+    return {
+        "number": f"N-{i}",
+        "total": 3.0 + i,
+        "items": [{"name": "Tea", "amount": 1.0}, {"name": "Jam", "amount": 2.0 + i}],
+    }
 
 
 # What the fake model answers per sample: right, cut-off JSON, a schema violation, fenced prose.
@@ -42,7 +46,9 @@ def answers(i: int) -> str:
     }[i % 4]
 
 
-def write_extract_task(folder: Path, n: int = 4, *, instruction: str | None = None, rules: bool = True) -> Path:
+def write_extract_task(
+    folder: Path, n: int = 4, *, instruction: str | None = None, rules: bool = True
+) -> Path:
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
     rows = []

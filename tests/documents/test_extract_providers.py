@@ -53,7 +53,10 @@ CASES = {
         {"type": "anthropic", "model": "claude-haiku-4-5", "options": {"structured_via": "tool"}},
         _sent_schema_tool,
     ),
-    "anthropic-output-config": ({"type": "anthropic", "model": "claude-haiku-4-5"}, _sent_schema_output_config),
+    "anthropic-output-config": (
+        {"type": "anthropic", "model": "claude-haiku-4-5"},
+        _sent_schema_output_config,
+    ),
     "gemini": ({"type": "gemini", "model": "gemini-2.5-flash"}, _sent_schema_gemini),
     "openai-compatible": ({"type": "openai-compatible", "model": "qwen2.5-vl"}, _sent_schema_openai_chat),
 }
@@ -65,7 +68,9 @@ def _backend(fake: FakeProvider, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_structured_output_and_malformed_answers_counted(fake: FakeProvider, tmp_path: Path, case: str) -> None:
+def test_structured_output_and_malformed_answers_counted(
+    fake: FakeProvider, tmp_path: Path, case: str
+) -> None:
     fields, sent_schema = CASES[case]
     seen: list[FakeRequest] = []
 
@@ -78,7 +83,9 @@ def test_structured_output_and_malformed_answers_counted(fake: FakeProvider, tmp
     outcome = start_run(run_config(task, _backend(fake, fields)), tmp_path, run_options(tmp_path))
     assert sent_schema(seen[0].body) == SCHEMA
     lines = journal(outcome)
-    assert {sid: line["status"] for sid, line in lines.items()} == dict.fromkeys(["s0", "s1", "s2", "s3"], "ok")
+    assert {sid: line["status"] for sid, line in lines.items()} == dict.fromkeys(
+        ["s0", "s1", "s2", "s3"], "ok"
+    )
     scores = {sid: line["scores"] for sid, line in lines.items()}
     assert scores["s0"]["doc_exact"] == 1.0 and scores["s0"]["rules_pass"] == 1.0
     assert scores["s1"]["json_valid"] == 0.0 and scores["s1"]["field_recall"] == 0.0
@@ -97,7 +104,9 @@ def test_without_structured_output_the_schema_is_in_the_prompt(fake: FakeProvide
     seen: list[FakeRequest] = []
     fake.answer = lambda request: seen.append(request) or answers(3)  # type: ignore[func-returns-value]
     task = write_extract_task(tmp_path, 1)
-    backend = _backend(fake, {"type": "openai", "model": "gpt-4o-mini", "options": {"structured_output": False}})
+    backend = _backend(
+        fake, {"type": "openai", "model": "gpt-4o-mini", "options": {"structured_output": False}}
+    )
     outcome = start_run(run_config(task, backend), tmp_path, run_options(tmp_path))
     assert "response_format" not in seen[0].body
     assert '"required": ["number", "total", "items"]' in seen[0].text  # prompt-and-parse

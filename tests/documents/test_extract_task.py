@@ -72,7 +72,7 @@ def test_pydantic_model_schema(tmp_path: Path) -> None:
         ("schema: schema.json", "schema: no_such_module:Model", "cannot load the pydantic model"),
         ("schema: schema.json", "schema: plain words", "neither a schema file"),
         ("schema: schema.json", "schema: {type: 12}", "not a valid JSON Schema"),
-        ("expr: \"approx", "expr: \"__import__('os') or approx", "not allowed"),
+        ('expr: "approx', "expr: \"__import__('os') or approx", "not allowed"),
         ("total: money", "total: fuzzy", "match"),
         ("kind: extract", "kind: ocr", "kind extract"),
     ],
@@ -89,4 +89,11 @@ def test_builtin_invoice_task_loads() -> None:
     assert task.spec.kind == "extract" and task.spec.generation.response_schema is not None
     assert "extract_patterns" in task.spec.hints
     names = [m.name for m in task.metrics]
-    assert {"field_f1", "field_macro_f1", "doc_exact", "f1.items.amount", "rules_pass", "rule.total_adds_up"} <= set(names)
+    assert {
+        "field_f1",
+        "field_macro_f1",
+        "doc_exact",
+        "f1.items.amount",
+        "rules_pass",
+        "rule.total_adds_up",
+    } <= set(names)

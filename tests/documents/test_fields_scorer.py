@@ -24,7 +24,10 @@ SCHEMA = {
         "currency": {"type": "string", "enum": ["EUR", "USD"]},
         "items": {
             "type": "array",
-            "items": {"type": "object", "properties": {"name": {"type": "string"}, "amount": {"type": "number"}}},
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "amount": {"type": "number"}},
+            },
         },
     },
 }
@@ -48,7 +51,14 @@ def test_matchers_are_inferred_from_the_schema() -> None:
     assert names[:7] == [
         "json_valid", "schema_valid", "field_f1", "field_precision", "field_recall", "doc_exact", "field_macro_f1",
     ]  # fmt: skip
-    assert names[7:] == ["f1.number", "f1.total", "f1.date", "f1.currency", "f1.items.name", "f1.items.amount"]
+    assert names[7:] == [
+        "f1.number",
+        "f1.total",
+        "f1.date",
+        "f1.currency",
+        "f1.items.name",
+        "f1.items.amount",
+    ]
     specs = scorer().specs
     assert specs["date"].match == "date" and specs["currency"].match == "enum"  # type: ignore[union-attr]
 
@@ -78,7 +88,11 @@ def test_wrong_and_missing_fields_counted() -> None:
         ('{"number": "A-1", "total": 12.5', 0.0, 0.0),  # cut off
         ('{"number": "A-1", "total": "12.50", "date": "2026-03-04", "items": []}', 1.0, 0.0),  # wrong type
         ('{"number": "A-1", "total": 12.5, "date": "2026-03-04", "items": [], "x": 1}', 1.0, 0.0),  # extra
-        ('Here it is:\n```json\n{"number": "A-1", "total": 12.5, "date": "2026-03-04", "items": []}\n```', 1.0, 1.0),
+        (
+            'Here it is:\n```json\n{"number": "A-1", "total": 12.5, "date": "2026-03-04", "items": []}\n```',
+            1.0,
+            1.0,
+        ),
     ],
 )
 def test_malformed_answers_are_scored_not_raised(answer: str, json_valid: float, schema_valid: float) -> None:

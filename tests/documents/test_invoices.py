@@ -77,7 +77,10 @@ def test_ocr_rules_baseline_runs_the_task_offline(tmp_path: Path) -> None:
             "name": "docs",
             "tasks": [str(TASK)],
             "limit": 4,
-            "backends": [{"name": "ocr-rules", "type": "ocr-rules", "options": {"workers": 1}}, {"name": "oracle", "type": "oracle"}],
+            "backends": [
+                {"name": "ocr-rules", "type": "ocr-rules", "options": {"workers": 1}},
+                {"name": "oracle", "type": "oracle"},
+            ],
         }
     )
     outcome = start_run(config, tmp_path, run_options(tmp_path))
