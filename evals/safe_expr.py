@@ -61,8 +61,12 @@ def _close(a: Any, b: Any) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
+_NUMBER_TYPES = (int, float)
+
+
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    # type(), not isinstance(): bool is not a number here, and this is the hot path.
+    return type(value) in _NUMBER_TYPES
 
 
 def _eq(a: Any, b: Any) -> bool:
@@ -207,7 +211,7 @@ CONSTANTS: dict[str, Any] = {"True": True, "False": False, "None": None}
 
 
 def _lookup(value: Any, key: Any) -> Any:
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
         if key not in value:
             raise RuleError(f"the record has no field {key!r}")
         return value[key]
@@ -220,6 +224,8 @@ def _lookup(value: Any, key: Any) -> Any:
 
 def _field(value: Any, name: str) -> Any:
     """`a.b`: field b of record a; on a list, field b of each element."""
+    if type(value) is dict:  # the common case first: a plain JSON object
+        return _lookup(value, name)
     if isinstance(value, list | tuple):
         return [_field(v, name) for v in value]
     if not isinstance(value, Mapping):
@@ -228,8 +234,9 @@ def _field(value: Any, name: str) -> Any:
 
 
 class _Compiler:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, today: list[dt.date]) -> None:
         self.text = text
+        self.today = today  # the Rule's cell for the date `today` means in this evaluation
 
     def refuse(self, node: ast.AST, what: str) -> UnsafeExpression:
         return UnsafeExpression(f"{what} is not allowed in a rule: {self.text!r}")
@@ -289,6 +296,9 @@ class _Compiler:
         if name in CONSTANTS:
             value = CONSTANTS[name]
             return lambda env: value
+        if name == "today":
+            cell = self.today
+            return lambda env: env["today"] if "today" in env else cell[0]
 
         def get(env: Env) -> Any:
             try:
@@ -358,7 +368,7 @@ _STAR = re.compile(r"\[\s*\*\s*\]")
 class Rule:
     """One compiled expression; `evaluate(record)` returns its value or raises `RuleError`."""
 
-    __slots__ = ("_fn", "text")
+    __slots__ = ("_fn", "_today", "text")
 
     def __init__(self, text: str) -> None:
         if len(text) > MAX_CHARS:
@@ -371,12 +381,14 @@ class Rule:
         if size > MAX_NODES:
             raise UnsafeExpression(f"the rule has {size} parts; at most {MAX_NODES}")
         self.text = text
-        self._fn = _Compiler(text).compile(tree)
+        # `today` is read from this cell, set by each evaluation (no copy of the record).
+        self._today = [dt.date.today()]
+        self._fn = _Compiler(text, self._today).compile(tree)
 
     def evaluate(self, record: Env, *, today: dt.date | None = None) -> Any:
-        env = {**record, "today": today or dt.date.today()} if "today" not in record else record
+        self._today[0] = today or dt.date.today()
         try:
-            return self._fn(env)
+            return self._fn(record)
         except RuleError:
             raise
         except (RecursionError, MemoryError, OverflowError, TypeError, ValueError) as exc:
@@ -384,7 +396,3 @@ class Rule:
 
     def holds(self, record: Env, *, today: dt.date | None = None) -> bool:
         return bool(self.evaluate(record, today=today))
-
-
-def compile_rule(text: str) -> Rule:
-    return Rule(text)

@@ -28,3 +28,10 @@ def keys(monkeypatch: pytest.MonkeyPatch) -> None:
 def fake(keys: None) -> Iterator[FakeProvider]:
     with FakeProvider(config=FakeConfig(retry_after_s=0.05, hang_s=5.0)) as server:
         yield server
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # google-genai subclasses aiohttp.ClientSession, which aiohttp warns about: not ours to fix.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Inheritance class AiohttpClientSession:DeprecationWarning"
+    )
