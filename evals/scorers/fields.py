@@ -145,13 +145,8 @@ class Fields(TextScorer):
     @property
     def metrics(self) -> tuple[Metric, ...]:
         counts = ("tp", "fp", "fn")
+        # field_f1 first: the report takes a task's first metric as its headline.
         declared = [
-            Metric(
-                name="json_valid", binary=True, description="the answer is JSON (fenced or in prose counts)"
-            ),
-            Metric(
-                name="schema_valid", binary=True, description="the answer conforms to the task's JSON Schema"
-            ),
             Metric(
                 name="field_f1",
                 corpus="field_f1",
@@ -171,6 +166,12 @@ class Fields(TextScorer):
                 name="doc_exact",
                 binary=True,
                 description="every field right: no false positive or negative in the document",
+            ),
+            Metric(
+                name="json_valid", binary=True, description="the answer is JSON (fenced or in prose counts)"
+            ),
+            Metric(
+                name="schema_valid", binary=True, description="the answer conforms to the task's JSON Schema"
             ),
         ]
         if self.paths:
