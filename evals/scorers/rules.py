@@ -2,11 +2,14 @@
 dates not in the future, a known VAT rate), evaluated by the sandboxed evaluator in
 evals/safe_expr.py.
 
-Per document: `rules_pass` (every rule holds), `rule.<name>` per rule, and `rules_agree` (each
-rule gives the same verdict on the answer as on the reference: a correct extraction of a
-deliberately inconsistent document violates a rule, and should). A rule that cannot be evaluated
-on the answer (a missing field, a wrong type) counts as not holding; its reason is kept in the
-details. An answer with no JSON record is a scorer failure, counted apart.
+A rule's verdict on an answer is judged against its verdict on the reference: a right reading of
+a deliberately inconsistent document violates a rule, and should. Metrics: `rule.<name>` (the
+rule's verdict on the answer is the reference's) and `rules_agree` (every rule's is). Violations
+themselves are facts about the answer, not scores: each answer that breaks a rule is flagged
+`rules_violated` and `violates:<name>`, so the summary counts them per backend (the violation
+rate, a review-routing signal). A rule that cannot be evaluated (a missing field, a wrong type)
+counts as violated, its reason in the details. An answer with no JSON record is a scorer
+failure, counted apart.
 """
 
 from __future__ import annotations
@@ -86,14 +89,17 @@ class Rules(TextScorer):
     @property
     def metrics(self) -> tuple[Metric, ...]:
         return (
-            Metric(name="rules_pass", binary=True, description="every business rule holds on the answer"),
             Metric(
                 name="rules_agree",
                 binary=True,
                 description="every rule gives the same verdict on the answer as on the reference",
             ),
             *(
-                Metric(name=f"rule.{name}", binary=True, description=f"rule {name} holds")
+                Metric(
+                    name=f"rule.{name}",
+                    binary=True,
+                    description=f"rule {name} gives the reference's verdict on the answer",
+                )
                 for name, _ in self.compiled
             ),
         )
@@ -113,25 +119,30 @@ class Rules(TextScorer):
         today = self.options.today
         values: dict[str, float] = {}
         details: dict[str, Any] = {}
-        agree = True
+        violated: list[str] = []
         for name, rule in self.compiled:
             holds, reason = verdict(rule, record, today)
-            values[f"rule.{name}"] = float(holds)
+            expected, _ = verdict(rule, reference, today)
+            values[f"rule.{name}"] = float(holds == expected)
+            details[f"holds.{name}"] = holds
+            details[f"reference.{name}"] = expected
             if reason:
                 details[f"error.{name}"] = reason[:200]
-            if reference is not None:
-                expected, _ = verdict(rule, reference, today)
-                agree = agree and expected == holds
-                details[f"reference.{name}"] = expected
-        values["rules_pass"] = float(all(values[f"rule.{n}"] for n, _ in self.compiled))
-        values["rules_agree"] = float(agree)
-        details["violations"] = sum(1 for n, _ in self.compiled if not values[f"rule.{n}"])
-        return SampleScore(values, details)
+            if not holds:
+                violated.append(name)
+        values["rules_agree"] = float(all(values[f"rule.{n}"] for n, _ in self.compiled))
+        details["violations"] = len(violated)
+        # Violations are facts about the answer, not scores (a right answer to an inconsistent
+        # document violates a rule): counted per backend as flags in the summary.
+        flags = ("rules_violated", *(f"violates:{name}" for name in violated)) if violated else ()
+        return SampleScore(values, details, flags)
 
 
-def _reference(targets: Sequence[str]) -> Mapping[str, Any] | None:
+def _reference(targets: Sequence[str]) -> Mapping[str, Any]:
     try:
         value = json.loads(targets[0]) if targets else None
     except ValueError:
-        return None
-    return value if isinstance(value, Mapping) else None
+        value = None
+    if not isinstance(value, Mapping):
+        raise ScorerFailed("the reference is not a JSON record: rules are judged against its verdicts")
+    return value

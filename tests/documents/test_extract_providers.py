@@ -87,7 +87,7 @@ def test_structured_output_and_malformed_answers_counted(
         ["s0", "s1", "s2", "s3"], "ok"
     )
     scores = {sid: line["scores"] for sid, line in lines.items()}
-    assert scores["s0"]["doc_exact"] == 1.0 and scores["s0"]["rules_pass"] == 1.0
+    assert scores["s0"]["doc_exact"] == 1.0 and scores["s0"]["rules_agree"] == 1.0
     assert scores["s1"]["json_valid"] == 0.0 and scores["s1"]["field_recall"] == 0.0
     assert scores["s2"]["json_valid"] == 1.0 and scores["s2"]["schema_valid"] == 0.0
     assert scores["s3"]["json_valid"] == 1.0 and scores["s3"]["schema_valid"] == 1.0
@@ -96,6 +96,7 @@ def test_structured_output_and_malformed_answers_counted(
     assert cell.metrics["schema_valid"].value == pytest.approx(0.5)
     assert cell.metrics["json_valid"].value == pytest.approx(0.75)
     assert cell.scorer_errors.get("rules") == 1  # the cut-off answer has no record to check
+    assert cell.flags.get("rules_violated") == 1  # sample 2: "five" is not a number to add up
     f1 = cell.metrics["field_f1"]
     assert f1.aggregation == "corpus" and f1.ci_low is not None and f1.value is not None
 

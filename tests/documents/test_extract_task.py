@@ -94,6 +94,6 @@ def test_builtin_invoice_task_loads() -> None:
         "field_macro_f1",
         "doc_exact",
         "f1.items.amount",
-        "rules_pass",
+        "rules_agree",
         "rule.total_adds_up",
     } <= set(names)

@@ -138,28 +138,39 @@ def test_rules_on_answers_and_references() -> None:
         "rule.adds_up": 1.0,
         "rule.known_currency": 1.0,
         "rule.date_today": 1.0,
-        "rules_pass": 1.0,
         "rules_agree": 1.0,
     }
+    assert result.flags == () and result.details["violations"] == 0
     # A wrong total breaks a rule the reference keeps; a missing currency errs (a violation).
     answer = {**REFERENCE, "total": 99.0}
     del answer["currency"]
     result = rules().score(json.dumps(answer), [json.dumps(REFERENCE)])
-    assert result.values["rule.adds_up"] == 0.0 and result.values["rule.known_currency"] == 0.0
-    assert result.values["rules_pass"] == 0.0 and result.values["rules_agree"] == 0.0
+    assert result.values == {
+        "rule.adds_up": 0.0,
+        "rule.known_currency": 0.0,
+        "rule.date_today": 1.0,
+        "rules_agree": 0.0,
+    }
     assert "no field 'currency'" in result.details["error.known_currency"]
     assert result.details["violations"] == 2
+    assert result.flags == ("rules_violated", "violates:adds_up", "violates:known_currency")
 
 
 def test_an_inconsistent_document_read_right_breaks_the_rule_and_agrees() -> None:
     inconsistent = {**REFERENCE, "total": 13.5}
     result = rules().score(json.dumps(inconsistent), [json.dumps(inconsistent)])
-    assert result.values["rules_pass"] == 0.0 and result.values["rules_agree"] == 1.0
+    assert result.flags == ("rules_violated", "violates:adds_up")
+    assert result.values["rule.adds_up"] == 1.0 and result.values["rules_agree"] == 1.0
+    # Reading it as consistent (the total the items add up to) disagrees with the reference.
+    result = rules().score(json.dumps(REFERENCE), [json.dumps(inconsistent)])
+    assert result.flags == () and result.values["rule.adds_up"] == 0.0
 
 
 def test_rules_need_a_record_and_safe_expressions() -> None:
     with pytest.raises(ScorerFailed):
         rules().score("no json here", [json.dumps(REFERENCE)])
+    with pytest.raises(ScorerFailed, match="reference"):
+        rules().score(json.dumps(REFERENCE), ["not json"])
     from evals.errors import InputError
 
     with pytest.raises(InputError, match="not allowed"):
