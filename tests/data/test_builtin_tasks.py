@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from data_support import TASKS, cell, run_tasks, scorers_available
 
@@ -85,6 +86,11 @@ def _expected_prior(task: Task) -> dict[str, float]:
                 expected[metric.name] = sum(s.details[top] for s in scores) / sum(
                     s.details[bottom] for s in scores
                 )
+            elif metric.corpus:  # a combiner of statistics summed over the corpus (field F1)
+                from evals.corpus import combiner
+
+                sums = [sum(float(s.details.get(k, 0)) for s in scores) for k in metric.corpus_stats]
+                expected[metric.name] = combiner(metric.corpus)(np.array(sums))
             else:
                 values = [s.values[metric.name] for s in scores if metric.name in s.values]
                 expected[metric.name] = sum(values) / len(values)
