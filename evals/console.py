@@ -40,9 +40,16 @@ def task_tables(summary: Summary) -> list[Table]:
         by_task.setdefault(cell.task, []).append(cell)
     tables = []
     for task, cells in by_task.items():
-        metrics = list(dict.fromkeys(name for cell in cells for name in cell.metrics))
+        every = list(dict.fromkeys(name for cell in cells for name in cell.metrics))
+        # Dotted names are per-part metrics (f1.total, rule.adds_up): the report shows them all;
+        # the console keeps to the headlines so its table stays readable.
+        metrics = [name for name in every if "." not in name]
         judged = any(cell.judge is not None for cell in cells)
-        table = Table(title=escape(task), title_justify="left", header_style="bold", pad_edge=False)
+        hidden = len(every) - len(metrics)
+        caption = f"+{hidden} per-field/per-rule metrics in report.html" if hidden else None
+        table = Table(
+            title=escape(task), title_justify="left", header_style="bold", pad_edge=False, caption=caption
+        )
         table.add_column("backend", overflow="fold")
         for name in metrics:
             table.add_column(escape(name), justify="right", overflow="fold")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from evals.backends import _media, _tokens
+from evals.backends import _media, _structured, _tokens
 from evals.backends._errors import BadResponse, UnsupportedInput, counted, refused
 from evals.backends._provider import StainlessBackend, StainlessOptions, TokenRules
 from evals.records import MediaPart, Request, Response, TextPart, Usage
@@ -39,6 +39,9 @@ class AnthropicOptions(StainlessOptions):
     )
     structured_output: bool = Field(
         True, description="send the task's response_schema as output_config.format"
+    )
+    structured_via: Literal["output_config", "tool"] = Field(
+        "output_config", description="structured output as output_config.format, or by a forced tool call"
     )
     effort: Literal["low", "medium", "high", "xhigh", "max"] | None = None
     extra_body: dict[str, Any] = Field(default_factory=dict, description="extra JSON fields to send")
@@ -92,8 +95,16 @@ class AnthropicBackend(StainlessBackend["AsyncAnthropic"]):
         if params.stop:
             kwargs["stop_sequences"] = list(params.stop)
         output_config: dict[str, Any] = {}
+        by_tool = (
+            bool(params.response_schema)
+            and self.options.structured_output
+            and self.options.structured_via == "tool"
+        )
         if params.response_schema and self.options.structured_output:
-            output_config["format"] = {"type": "json_schema", "schema": params.response_schema}
+            if by_tool:
+                kwargs.update(_structured.forced_tool(params.response_schema))
+            else:
+                output_config["format"] = {"type": "json_schema", "schema": params.response_schema}
         if self.options.effort:
             output_config["effort"] = self.options.effort
         if output_config:
@@ -109,7 +120,16 @@ class AnthropicBackend(StainlessBackend["AsyncAnthropic"]):
 
     async def generate(self, request: Request) -> Response:
         params = self.message_params(request)
-        known = ("model", "max_tokens", "messages", "system", "stop_sequences", "output_config")
+        known = (
+            "model",
+            "max_tokens",
+            "messages",
+            "system",
+            "stop_sequences",
+            "output_config",
+            "tools",
+            "tool_choice",
+        )
         kwargs = {k: v for k, v in params.items() if k in known}
         extra = {k: v for k, v in params.items() if k not in known}
         if extra:
@@ -165,6 +185,8 @@ def message_response(message: Any) -> Response:
     text = "".join(
         block.text for block in message.content if getattr(block, "type", None) == "text" and block.text
     )
+    # A forced tool call (structured_via: tool) carries the answer as the tool's input.
+    text = _structured.tool_answer(message.content) or text
     usage = message.usage
     if usage is None:  # kept as "no usage" (cost unknown), never a lost paid answer
         counts = Usage()

@@ -82,6 +82,8 @@ KINDS: dict[str, KindDefaults] = {
         output="image",
         needs=frozenset({"image"}),
     ),
+    # The instruction is written from the task's schema (evals/task/extract.py).
+    "extract": KindDefaults("", ("fields",)),
 }
 
 MASK_COLUMN = "mask"

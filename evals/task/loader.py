@@ -14,6 +14,7 @@ from evals.perturb.apply import expand
 from evals.perturb.spec import perturbation_kind
 from evals.records import Sample
 from evals.scoring import Metric, Scorer, build_scorer
+from evals.task.extract_task import prepare_extract
 from evals.task.kinds import KINDS, default_prompt, default_scorers
 from evals.task.prompt import PromptBuilder
 from evals.task.spec import DiskSource, HubSource, PromptSpec, ScorerSpec, TaskSpec
@@ -93,6 +94,11 @@ def _where(
 def build_task(spec: TaskSpec, path: Path | None = None) -> Task:
     """Resolve defaults and build scorers and the prompt; errors point into the file."""
     lines: dict[tuple[str | int, ...], int] = load_yaml(path)[1] if path else {}
+    if spec.extract is not None:
+        try:
+            spec = prepare_extract(spec, path.parent if path else Path.cwd())
+        except InputError as exc:
+            raise _where(exc, path, lines, ("extract",)) from None
     prompt = spec.prompt or default_prompt(spec)
     if prompt is None:
         raise _where(

@@ -22,6 +22,7 @@ from evals.data.spec import (
     check_feature,
 )
 from evals.perturb.spec import PerturbSpec
+from evals.task.extract import ExtractSpec
 
 __all__ = [
     "CsvSource",
@@ -54,6 +55,7 @@ TaskKind = Literal[
     "diarization",
     "text_to_image",
     "image_edit",
+    "extract",
 ]
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -320,6 +322,17 @@ class TaskSpec(Strict):
     perturb: PerturbSpec | None = Field(
         None, description="perturbations of the media and their severity levels, e.g. {blur: 0..5}"
     )
+    extract: ExtractSpec | None = Field(
+        None, description="kind extract: target schema, field matchers, business rules (docs/documents.md)"
+    )
+
+    @model_validator(mode="after")
+    def _extract_block(self) -> TaskSpec:
+        if (self.kind == "extract") != (self.extract is not None):
+            raise ValueError(
+                "kind extract needs an extract: block (schema, fields, rules), and only it takes one"
+            )
+        return self
 
     @field_validator("breakdowns")
     @classmethod

@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.ratelimits",
         "evals.segments",
         "evals.crashlog",
+        "evals.safe_expr",
     ),
     (
         "evals.records",

@@ -96,11 +96,11 @@ def _expected_prior(task: Task) -> dict[str, float]:
                 expected[metric.name] = sum(s.details[top] for s in scores) / sum(
                     s.details[bottom] for s in scores
                 )
-            elif metric.corpus:  # summed statistics, combined as the summary does
+            elif metric.corpus:  # a combiner of statistics summed over the corpus (field F1)
                 from evals.corpus import combiner
 
-                sums = np.array([sum(s.details[key] for s in scores) for key in metric.corpus_stats], float)
-                expected[metric.name] = combiner(metric.corpus)(sums)
+                sums = [sum(float(s.details.get(k, 0)) for s in scores) for k in metric.corpus_stats]
+                expected[metric.name] = combiner(metric.corpus)(np.array(sums))
             else:
                 values = [s.values[metric.name] for s in scores if metric.name in s.values]
                 expected[metric.name] = sum(values) / len(values)

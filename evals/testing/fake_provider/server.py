@@ -28,6 +28,7 @@ from evals.testing.fake_provider import (
     hostile,
     images_api,
     openai_api,
+    structured,
     translations,
 )
 from evals.testing.fake_provider.batches import BatchApis
@@ -396,12 +397,14 @@ class FakeProvider:
             body, raw = await self._json(request)
             parsed = anthropic_api.parse_messages(body)
             parsed.stream = bool(body.get("stream"))
+            structured.forced_tool_name(body)  # a tool_choice naming no tool is a 400
             return parsed, raw
 
         async def respond(parsed: FakeRequest, answer: str) -> web.StreamResponse:
             cached = self.config.cached_tokens
             if not parsed.stream:
-                return web.json_response(anthropic_api.message_body(parsed, answer, cached))
+                message = anthropic_api.message_body(parsed, answer, cached)
+                return web.json_response(structured.anthropic_tool_use(message, parsed.body, answer))
             return await self._sse(request, anthropic_stream.message_stream(parsed, answer, cached))
 
         return await self._serve_request(request, "anthropic", "messages", parse, respond)
