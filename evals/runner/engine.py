@@ -132,7 +132,11 @@ class Runner:
         info = TaskInfo(task.name, task.spec.kind, task.targets)
         for backend in backends:
             await backend.setup(info)
-        total = task.count(limit=self.limit, shard=self.shard) if self.progress.enabled else None
+        total = (
+            task.count(limit=self.limit, shard=self.shard)
+            if self.progress.enabled or self.progress.plain
+            else None
+        )
         for backend in backends:
             self._bars[(task.name, backend.name)] = self.progress.add(f"{task.name} · {backend.name}", total)
         window = asyncio.Semaphore(max(4, 2 * max(b.concurrency for b in backends)))

@@ -189,6 +189,43 @@ def test_progress_bars_render_on_a_terminal(image_dataset: Path, tmp_path: Path)
     assert "items · counter" in text and "8/8" in text and "$2.00" in text
 
 
+def test_off_a_terminal_progress_is_plain_lines(image_dataset: Path, tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    stream = io.StringIO()
+    opts = options(tmp_path, use_cache=False)
+    opts.quiet = False
+    opts.progress = None  # not asked: stderr is not a terminal under pytest, so plain lines
+    opts.console = Console(file=stream, width=80)
+    start_run(
+        config(image_dataset, backends=[counting(cost_per_call=0.25)], limit=8), image_dataset.parent, opts
+    )
+    lines = [line for line in stream.getvalue().splitlines() if line.startswith("progress ")]
+    assert len(lines) == 1  # the cell's line when it finished (a 30 s run would also print on the way)
+    assert lines[0].startswith("progress items · counter: 8/8 done, 0 errors, $2.00, ")
+    assert "\x1b" not in stream.getvalue()  # no bar drawing codes in a log
+
+
+def test_plain_progress_repeats_while_cells_run() -> None:
+    import io
+
+    from rich.console import Console
+
+    from evals.runner.progress import ProgressBoard
+
+    stream = io.StringIO()
+    board = ProgressBoard(None, Console(file=stream, width=80), every_s=0.0)
+    first, second = board.add("a · x", 3), board.add("b · y", 2)
+    board.advance(first)
+    board.advance(second, error=True, spent=0.5)
+    board.advance(second)
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("progress a · x: 1/3 done, 0 errors, $0.00")
+    assert "progress b · y: 2/2 done, 1 errors, $0.50" in "\n".join(lines)
+
+
 def test_modalities_are_checked_before_the_run(image_dataset: Path, tmp_path: Path) -> None:
     from evals.errors import InputError
     from evals.plan import make_plan
