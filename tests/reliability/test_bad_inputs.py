@@ -84,7 +84,7 @@ CASES = [
     Case(C + "yaml_syntax.yaml", C + "yaml_syntax.yaml", 3, None, "check indentation"),
     Case(C + "unknown_key.yaml", C + "unknown_key.yaml", 5, "budjet_usd", "allowed keys here: name"),
     Case(C + "backend_unknown_key.yaml", C + "backend_unknown_key.yaml", 6, "backends.0.concurency", "allowed keys here: name, type"),
-    Case(C + "unknown_backend.yaml", C + "unknown_backend.yaml", 5, "backends.magic.type", "use one of: anthropic"),
+    Case(C + "unknown_backend.yaml", C + "unknown_backend.yaml", 5, "backends.magic.type", "use one of: always-yes, anthropic"),
     Case(C + "backend_wrong_type.yaml", C + "backend_wrong_type.yaml", 6, "backends.0.concurrency", "give an integer"),
     Case(C + "missing_backends.yaml", C + "missing_backends.yaml", 3, "backends", "at least 1"),
     Case(C + "missing_tasks.yaml", C + "missing_tasks.yaml", 1, "tasks", "add 'tasks:'"),
