@@ -41,7 +41,9 @@ def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, s
 
 def test_two_runs_share_one_cache_at_once_and_a_third_is_served_by_it(tmp_path: Path) -> None:
     n = 40
-    config, calls = write_run(tmp_path, n, delay_s=0.05, concurrency=4, errors=False)
+    # 2 s of answers per run, so the second starts well before the first ends even when
+    # starting a process is slow on a loaded machine.
+    config, calls = write_run(tmp_path, n, delay_s=0.2, concurrency=4, errors=False)
     cache = tmp_path / "cache"
     both = [
         evals_cli(["run", str(config), "--out", str(tmp_path / name), "--cache-dir", str(cache), "--quiet"])
