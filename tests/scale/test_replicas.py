@@ -70,7 +70,8 @@ def test_a_replica_killed_mid_run_loses_no_sample(tmp_path: Path) -> None:
         assert all(r["scores"] == {"exact_match": 1.0} for r in lines.values())
         table = {r.url: r for r in outcome.summary.replicas}
         dead = table[victim.openai_url]
-        assert dead.errors >= 1 and dead.ejections == 1 and dead.failovers >= 1
+        # Taken out at least once (and again if it is retried after its wait while still down).
+        assert dead.errors >= 1 and 1 <= dead.ejections <= dead.errors and dead.failovers >= 1
         assert sum(r.ok for r in table.values()) == 60
         alive = [table[s.openai_url] for s in servers if s is not victim]
         assert all(r.errors == 0 and r.ok > dead.ok for r in alive)
