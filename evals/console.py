@@ -113,8 +113,10 @@ def error_examples(records: list[SampleRecord], *, width: int = 160) -> list[str
         if record.status == "error" and record.error is not None:
             by_kind.setdefault(record.error.kind, []).append(record)
     lines = []
-    for kind, found in sorted(by_kind.items(), key=lambda item: -len(item[1])):
-        first = found[0]
+    for kind, found in sorted(by_kind.items(), key=lambda item: (-len(item[1]), item[0])):
+        # The example is the first by task, backend and sample id, not by finishing order, so
+        # the same run always prints the same lines.
+        first = min(found, key=lambda r: (r.task, r.backend, r.sample_id))
         message = " ".join((first.error.message if first.error else "").split())
         if len(message) > width:
             message = message[: width - 1] + "…"
