@@ -12,7 +12,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -226,3 +226,27 @@ class TaskInfo:
 
 
 backend_registry: Registry[Backend] = Registry("evals.backends", "backend", Backend)
+
+
+WrapperT = TypeVar("WrapperT", bound=Backend)
+
+
+def wrapper_class(prefix: str, base: type[WrapperT], inner: Backend) -> type[WrapperT]:
+    """A subclass of `base` that presents the class variables of the backend it wraps (its
+    type name, kind, modalities, outputs, options), so a wrapper (replicas, batch mode) is
+    planned, checked and reported as the backend itself."""
+    made: type[WrapperT] = type(
+        f"{prefix}{type(inner).__name__}",
+        (base,),
+        {
+            "type_name": inner.type_name,
+            "kind": inner.kind,
+            "modalities": inner.modalities,
+            "outputs": inner.outputs,
+            "cacheable": inner.cacheable,
+            "default_model": inner.default_model,
+            "Options": inner.Options,
+            "inner_type": type(inner),
+        },
+    )
+    return made

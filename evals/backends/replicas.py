@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from evals.backends.base import Backend, TaskInfo
+from evals.backends.base import Backend, TaskInfo, wrapper_class
 from evals.fileio import write_json_atomic
 from evals.records import ErrorInfo, Request, Response, Usage
 
@@ -197,19 +197,6 @@ def replicated(backend: Backend) -> Backend:
     """The backend spread over its config's `base_urls` (the backend itself when none)."""
     if not backend.config.base_urls:
         return backend
-    cls = type(
-        f"Replicated{type(backend).__name__}",
-        (ReplicaBackend,),
-        {
-            "type_name": backend.type_name,
-            "kind": backend.kind,
-            "modalities": backend.modalities,
-            "outputs": backend.outputs,
-            "cacheable": backend.cacheable,
-            "default_model": backend.default_model,
-            "Options": backend.Options,
-            "inner_type": type(backend),
-        },
-    )
+    cls = wrapper_class("Replicated", ReplicaBackend, backend)
     wrapper: Backend = cls(backend)
     return wrapper

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from evals.backends.base import Backend, TaskInfo
+from evals.backends.base import Backend, TaskInfo, wrapper_class
 from evals.backends.scale_config import BatchSettings
 from evals.batch.apis import BatchApi, ItemResult, Status, batch_api, expired
 from evals.batch.ledger import BatchEntry, BatchLedger
@@ -259,19 +259,6 @@ def batched(backend: Backend) -> Backend:
     settings = backend.config.batch
     if settings is None:
         return backend
-    cls = type(
-        f"Batch{type(backend).__name__}",
-        (BatchBackend,),
-        {
-            "type_name": backend.type_name,
-            "kind": backend.kind,
-            "modalities": backend.modalities,
-            "outputs": backend.outputs,
-            "cacheable": backend.cacheable,
-            "default_model": backend.default_model,
-            "Options": backend.Options,
-            "inner_type": type(backend),
-        },
-    )
+    cls = wrapper_class("Batch", BatchBackend, backend)
     wrapper: Backend = cls(backend, settings)
     return wrapper
