@@ -55,6 +55,8 @@ def encode_response(response: Response) -> dict[str, Any]:
         data["ttft_s"], data["ttfa_s"] = response.ttft_s, response.ttfa_s
     if response.logprobs is not None:
         data["logprobs"] = response.logprobs
+    if response.confidence is not None:
+        data["confidence"] = response.confidence
     if response.surrogates_replaced:
         data["replaced"] = True
     if response.usage.invalid:
@@ -88,6 +90,7 @@ def decode_response(data: dict[str, Any]) -> Response:
         ttft_s=data.get("ttft_s"),
         ttfa_s=data.get("ttfa_s"),
         logprobs=data.get("logprobs"),
+        confidence=data.get("confidence"),
         cost_usd=data.get("cost_usd"),
         stages=dict(data.get("stages") or {}),
         outputs=outputs,

@@ -7,6 +7,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import JsonValue
+
 from evals.backends.base import Backend, BackendConfig, backend_registry
 from evals.backends.replicas import replicated
 from evals.backends.scale_config import BATCH_TYPES
@@ -58,7 +60,16 @@ def describe_task(task: Task, backends: list[str]) -> TaskInfo:
         breakdowns=list(task.spec.breakdowns),
         backends=backends,
         aggregate=task.spec.aggregate.model_dump(mode="json") if task.spec.aggregate else None,
+        review=_review(task),
     )
+
+
+def _review(task: Task) -> dict[str, JsonValue] | None:
+    extract = task.spec.extract
+    if extract is None or extract.review is None:
+        return None
+    dumped: dict[str, JsonValue] = extract.review.model_dump(mode="json")
+    return dumped
 
 
 def describe_backend(backend: Backend, role: BackendRole) -> BackendInfo:

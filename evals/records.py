@@ -227,6 +227,9 @@ class Response:
     stages: dict[str, float] = field(default_factory=dict)
     outputs: list[OutputMedia] = field(default_factory=list)
     logprobs: list[float] | None = None
+    # The backend's own confidence in the whole answer (0–1) when it has one that is not token
+    # log-probabilities (an engine's estimate); journaled for review routing (evals/review.py).
+    confidence: float | None = None
     # Dollars, when the backend knows them better than its usage can say (a composite of stages
     # priced by different rules); None: priced from `usage` by the backend's own rule.
     cost_usd: float | None = None

@@ -212,6 +212,9 @@ class SampleRecord(Record):
     attempts: int = 0
     error: ErrorInfo | None = None
     finish_reason: str | None = None
+    # The backend's confidence in its answer, 0–1: exp(mean token log-probability) where the
+    # provider returned log-probabilities, an engine's own estimate otherwise (evals/review.py).
+    confidence: float | None = None
     request_hash: str | None = None
     prompt: str | None = None
     inputs: list[MediaRef] = Field(default_factory=list)
@@ -282,6 +285,7 @@ class TaskInfo(Record):
     breakdowns: list[str] = Field(default_factory=list)
     backends: list[str] = Field(default_factory=list)
     aggregate: dict[str, JsonValue] | None = None  # a benchmark's own headline (task YAML)
+    review: dict[str, JsonValue] | None = None  # an extract task's review routing (extract.review)
 
     def metric(self, name: str) -> MetricDecl | None:
         return next((m for m in self.metrics if m.name == name), None)

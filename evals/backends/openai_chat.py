@@ -151,6 +151,8 @@ class OpenAIBackend(StainlessBackend["AsyncOpenAI"]):
             out["seed"] = params.seed
         if params.stop:
             out["stop"] = list(params.stop)
+        if params.logprobs:
+            out["logprobs"] = True
         if params.response_schema and self.options.structured_output:
             out["response_format"] = {
                 "type": "json_schema",
@@ -288,6 +290,7 @@ def chat_response(completion: Any) -> Response:
         usage=_chat_usage(completion.usage),
         model=completion.model,
         finish_reason=choice.finish_reason,
+        logprobs=_token_logprobs(getattr(choice, "logprobs", None)),
         raw={
             "id": completion.id,
             "model": completion.model,
@@ -299,6 +302,18 @@ def chat_response(completion: Any) -> Response:
     if refusal or (not content and choice.finish_reason == "content_filter"):
         return refused(str(refusal or "the answer was filtered (finish_reason content_filter)"), answer)
     return answer
+
+
+def _token_logprobs(found: Any) -> list[float] | None:
+    """The answer tokens' log-probabilities (`choices[0].logprobs.content[*].logprob`), when the
+    request asked for them and the server sent numbers; None otherwise."""
+    content = getattr(found, "content", None)
+    if not isinstance(content, list) or not content:
+        return None
+    values = [getattr(token, "logprob", None) for token in content]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return None
+    return [float(v) for v in values if v is not None]
 
 
 def responses_response(result: Any) -> Response:

@@ -13,11 +13,13 @@ from evals.report.judging import JudgeSection, judge_sections
 from evals.report.media import Budget, MediaLookup, attach_previews
 from evals.report.plots import PlotFile
 from evals.report.ranking import TaskRanking, rank_run
+from evals.report.review import review_tables, run_routing
 from evals.report.robustness import robustness_tables, run_curves
 from evals.report.samples import SampleView, select_samples
 from evals.report.streams import stream_table
 from evals.report.tables import Table
 from evals.report.video_length import TITLE, length_table
+from evals.review import Routing
 from evals.robustness import Curve
 from evals.rundata import RunInfo, SampleRecord, Summary
 from evals.rundir import MediaStore
@@ -50,7 +52,13 @@ class TaskSection:
 
     @property
     def breakdown_plots(self) -> list[PlotFile]:
-        return [p for p in self.plots if not (p.field or "").startswith("perturb:")]
+        return [p for p in self.plots if not (p.field or "").startswith("perturb:") and p.field != "review"]
+
+    review: list[tuple[str, Table]] = field(default_factory=list)  # extract tasks (evals/report/review.py)
+
+    @property
+    def review_plots(self) -> list[PlotFile]:
+        return [p for p in self.plots if p.field == "review"]
 
     streams: Table | None = None  # TTFT/TTFA percentiles and per-stage times (evals/report/streams.py)
     galleries: list[Gallery] = field(default_factory=list)  # generated images, per backend
@@ -91,6 +99,7 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
     judging: list[JudgeSection] = field(default_factory=list)
     curves: dict[str, list[Curve]] = field(default_factory=dict)  # robustness, by task
+    routing: dict[str, list[Routing]] = field(default_factory=dict)  # review routing, by task
     kinds: dict[str, str] = field(default_factory=dict)  # backend → provider | engine | baseline
 
     @property
@@ -124,6 +133,7 @@ def build_report(
     for record in records:
         by_task.setdefault(record.task, []).append(record)
     curves = run_curves(run, records)
+    routing = run_routing(run, records)
     sections = []
     for name, ranking in rankings.items():
         worst, surprising = select_samples(ranking, by_task.get(name, []), options.samples_per_task)
@@ -140,6 +150,7 @@ def build_report(
                 robustness=robustness_tables(curves.get(name, []), kinds)
                 + _gap(name, by_task.get(name, []), kinds),
                 streams=stream_table(ranking, by_task.get(name, [])),
+                review=review_tables(routing.get(name, []), kinds),
             )
         )
     notes = []
@@ -166,6 +177,7 @@ def build_report(
         notes=notes,
         judging=judge_sections(summary),
         curves=curves,
+        routing=routing,
         kinds=kinds,
     )
 

@@ -11,6 +11,7 @@ from evals.report.html import render_html
 from evals.report.judging import attach_judge_plots, judge_plots
 from evals.report.markdown import render_markdown
 from evals.report.plots import PlotFile, draw_run_plots
+from evals.report.review import review_plots
 from evals.report.robustness import robustness_plots
 from evals.rundata import RunInfo, SampleRecord, Summary
 from evals.rundir import MediaStore, RunDir
@@ -59,6 +60,7 @@ def write_report(
             results_frame(records, run, run_id),
         )
         plots += robustness_plots(report.curves, report.kinds)
+        plots += review_plots(report.routing, report.kinds)
         attach_plots(report, plots)
         pairwise = judge_plots(summary)  # shown in the judge section, not among the task's
         attach_judge_plots(report.judging, pairwise)

@@ -24,6 +24,7 @@ from evals.errors import InputError, MediaError
 from evals.journal import JournalWriter, Key
 from evals.media import Media
 from evals.records import ErrorInfo, Request, Sample
+from evals.review import confidence_from_logprobs
 from evals.rundata import Latency, MediaRef, SampleRecord
 from evals.rundir import MediaStore
 from evals.runner.calls import Caller, CallResult
@@ -285,6 +286,11 @@ class Runner:
             record.status, record.error = "error", response.error
         else:
             record.prediction = safe_text(response.text)  # made safe by the caller already
+            record.confidence = (
+                response.confidence
+                if response.confidence is not None
+                else confidence_from_logprobs(response.logprobs)
+            )
         record.flags.extend(f for f in result.flags if f not in record.flags)
 
     def _journal(self, record: SampleRecord, *, spent: float) -> None:

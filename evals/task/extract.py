@@ -24,6 +24,7 @@ from pydantic import Field, field_validator
 from evals.data.spec import Strict
 from evals.engines.regex_extract import patterns_hint
 from evals.errors import InputError
+from evals.review import ReviewSpec
 from evals.scorers.record_match import parse_field_specs
 from evals.scorers.rules import RuleSpec
 from evals.scorers.structured import check_schema
@@ -56,6 +57,12 @@ class ExtractSpec(Strict):
     patterns: dict[str, str | dict[str, Any]] = Field(
         default_factory=dict,
         description="regular expressions per field for the ocr-rules baseline ({regex, scale} or a string)",
+    )
+
+    review: ReviewSpec | None = Field(
+        None,
+        description="review routing: target_error among auto-accepted documents, penalty per "
+        "violated rule (docs/documents.md)",
     )
 
     @field_validator("patterns")

@@ -122,6 +122,7 @@ class PromptBuilder:
             top_p=generation.top_p,
             stop=tuple(generation.stop),
             response_schema=generation.response_schema,
+            logprobs=generation.logprobs,
             output_options=tuple(sorted(generation.output_options.items())),
         )
 

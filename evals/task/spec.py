@@ -201,6 +201,11 @@ class GenerationSpec(Strict):
     response_schema: dict[str, Any] | None = Field(
         None, description="JSON schema for structured output, where the backend supports it"
     )
+    logprobs: bool = Field(
+        False,
+        description="ask for the answer tokens' log-probabilities (OpenAI Chat Completions and "
+        "OpenAI-compatible servers); their mean becomes the answer's confidence (docs/documents.md)",
+    )
     output_options: dict[str, str | int | float | bool] = Field(
         default_factory=dict,
         description="options of a produced image: size (1024x1024), quality, style, background, n",

@@ -55,6 +55,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.pricing",
         "evals.cache",
         "evals.perturb",
+        "evals.review",
     ),
     ("evals.backends", "evals.engines", "evals.task", "evals.testing"),
     (

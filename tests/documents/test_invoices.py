@@ -9,11 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from backend_support import journal, run_options
+from backend_support import run_options
 
 from evals.config import RunConfig
 from evals.engines.regex_extract import extract
 from evals.generators.invoices import Invoices, InvoicesParams, invoice_lines, invoice_record
+from evals.journal import read_journal
 from evals.scorers.fields import Fields
 from evals.scorers.structured import schema_violation
 from evals.session import start_run
@@ -92,4 +93,10 @@ def test_ocr_rules_baseline_runs_the_task_offline(tmp_path: Path) -> None:
     assert oracle.metrics["field_f1"].value == 1.0 and oracle.metrics["doc_exact"].value == 1.0
     f1 = baseline.metrics["field_f1"].value
     assert f1 is not None and 0.5 < f1 <= 1.0
-    assert all(line["status"] == "ok" for line in journal(outcome).values())
+    records, _ = read_journal(outcome.rundir.journal)
+    assert len(records) == 8 and all(r.status == "ok" for r in records)
+    confidences = [r.confidence for r in records if r.backend == "ocr-rules"]
+    # The baseline's confidence: OCR word confidence × the share of fields its patterns found.
+    assert all(c is not None and 0.0 < c <= 1.0 for c in confidences), confidences
+    html = (outcome.rundir.path / "report.html").read_text()
+    assert "Review routing" in html and "threshold for error ≤ 0.02" in html

@@ -50,6 +50,8 @@ class FakeConfig:
     retry_after_ms: bool = False  # also send retry-after-ms (OpenAI/Anthropic SDKs read it)
     should_retry: bool | None = None  # send x-should-retry: true/false with error answers
     hang_s: float = 30.0
+    # Every answer token's log-probability when a chat request asks for `logprobs`.
+    token_logprob: float = -0.05
     cached_tokens: int = 0  # report this many prompt tokens as served from the provider's cache
     file_processing_polls: int = 1  # uploaded video stays PROCESSING for this many `get`s
     script: dict[str, list[str]] = field(default_factory=dict)

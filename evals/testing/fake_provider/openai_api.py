@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import time
 import uuid
 from typing import Any
@@ -112,7 +113,22 @@ def prompt_tokens(req: FakeRequest) -> tuple[int, int, int]:
     return total, image, audio
 
 
-def chat_body(req: FakeRequest, answer: str, cached: int) -> dict[str, Any]:
+def chat_logprobs(req: FakeRequest, answer: str, token_logprob: float) -> dict[str, Any] | None:
+    """Chat Completions' `logprobs` object when the request asked for it: the answer cut into
+    word, punctuation and space tokens, each with the same log-probability."""
+    if req.body.get("logprobs") is not True:
+        return None
+    tokens = re.findall(r"\w+|[^\w\s]|\s+", answer)
+    return {
+        "content": [
+            {"token": t, "logprob": token_logprob, "bytes": list(t.encode()), "top_logprobs": []}
+            for t in tokens
+        ],
+        "refusal": None,
+    }
+
+
+def chat_body(req: FakeRequest, answer: str, cached: int, token_logprob: float = -0.05) -> dict[str, Any]:
     total, _, audio = prompt_tokens(req)
     completion = max(1, _tokens.text_tokens(answer))
     return {
@@ -125,7 +141,7 @@ def chat_body(req: FakeRequest, answer: str, cached: int) -> dict[str, Any]:
             {
                 "index": 0,
                 "message": {"role": "assistant", "content": answer, "refusal": None, "annotations": []},
-                "logprobs": None,
+                "logprobs": chat_logprobs(req, answer, token_logprob),
                 "finish_reason": "stop",
             }
         ],

@@ -333,7 +333,9 @@ class FakeProvider:
         async def respond(parsed: FakeRequest, answer: str) -> web.StreamResponse:
             cached = self.config.cached_tokens
             if not parsed.stream:
-                return web.json_response(openai_api.chat_body(parsed, answer, cached))
+                return web.json_response(
+                    openai_api.chat_body(parsed, answer, cached, self.config.token_logprob)
+                )
             events = openai_api.chat_stream(parsed, answer, cached)
             stream = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
             await stream.prepare(request)
