@@ -57,6 +57,8 @@ def encode_response(response: Response) -> dict[str, Any]:
         data["logprobs"] = response.logprobs
     if response.confidence is not None:
         data["confidence"] = response.confidence
+    if response.stage_details:
+        data["stage_details"] = response.stage_details
     if response.surrogates_replaced:
         data["replaced"] = True
     if response.usage.invalid:
@@ -91,6 +93,7 @@ def decode_response(data: dict[str, Any]) -> Response:
         ttfa_s=data.get("ttfa_s"),
         logprobs=data.get("logprobs"),
         confidence=data.get("confidence"),
+        stage_details=dict(data.get("stage_details") or {}),
         cost_usd=data.get("cost_usd"),
         stages=dict(data.get("stages") or {}),
         outputs=outputs,

@@ -230,6 +230,9 @@ class Response:
     # The backend's own confidence in the whole answer (0–1) when it has one that is not token
     # log-probabilities (an engine's estimate); journaled for review routing (evals/review.py).
     confidence: float | None = None
+    # Per stage of a composite backend: what it cost (`cost_usd`) and, for a stage that routes the
+    # sample (a document classifier), its `answer`; journaled as `SampleRecord.stages`.
+    stage_details: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Dollars, when the backend knows them better than its usage can say (a composite of stages
     # priced by different rules); None: priced from `usage` by the backend's own rule.
     cost_usd: float | None = None

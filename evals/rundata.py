@@ -215,6 +215,9 @@ class SampleRecord(Record):
     # The backend's confidence in its answer, 0–1: exp(mean token log-probability) where the
     # provider returned log-probabilities, an engine's own estimate otherwise (evals/review.py).
     confidence: float | None = None
+    # Per stage of a composite backend: its cost (`cost_usd`) and a routing stage's `answer` (the
+    # document type a pipeline's classifier chose); the seconds are in `latency.stages`.
+    stages: dict[str, dict[str, JsonValue]] = Field(default_factory=dict)
     request_hash: str | None = None
     prompt: str | None = None
     inputs: list[MediaRef] = Field(default_factory=list)

@@ -101,6 +101,9 @@ class CompositeBackend(Backend):
     def finish(response: Response, answers: dict[str, StageAnswer]) -> Response:
         """The composite's response with each stage's time and the stages' summed cost."""
         response.stages = {role: answer.seconds for role, answer in answers.items()}
+        for role, answer in answers.items():
+            found = response.stage_details.setdefault(role, {})
+            found.update(seconds=round(answer.seconds, 6), cost_usd=answer.cost_usd)
         costs = [answer.cost_usd for answer in answers.values()]
         response.cost_usd = None if any(c is None for c in costs) else float(sum(c or 0.0 for c in costs))
         return response

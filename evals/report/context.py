@@ -11,6 +11,7 @@ from evals.report.hallucination import TITLE as GAP_TITLE
 from evals.report.hallucination import gap_table
 from evals.report.judging import JudgeSection, judge_sections
 from evals.report.media import Budget, MediaLookup, attach_previews
+from evals.report.pipeline import pipeline_tables
 from evals.report.plots import PlotFile
 from evals.report.ranking import TaskRanking, rank_run
 from evals.report.review import review_tables, run_routing
@@ -54,7 +55,8 @@ class TaskSection:
     def breakdown_plots(self) -> list[PlotFile]:
         return [p for p in self.plots if not (p.field or "").startswith("perturb:") and p.field != "review"]
 
-    review: list[tuple[str, Table]] = field(default_factory=list)  # extract tasks (evals/report/review.py)
+    # Extract tasks: review routing and pipeline stages (evals/report/review.py, pipeline.py).
+    documents: list[tuple[str, Table]] = field(default_factory=list)
 
     @property
     def review_plots(self) -> list[PlotFile]:
@@ -117,6 +119,14 @@ def _gap(task: str, records: list[SampleRecord], kinds: dict[str, str]) -> list[
     return [(GAP_TITLE, table)] if table is not None else []
 
 
+def _documents(
+    ranking: TaskRanking, routing: list[Routing], records: list[SampleRecord], kinds: dict[str, str]
+) -> list[tuple[str, Table]]:
+    if ranking.kind != "extract":
+        return []
+    return review_tables(routing, kinds) + pipeline_tables(records, kinds)
+
+
 def build_report(
     run: RunInfo,
     summary: Summary,
@@ -150,7 +160,7 @@ def build_report(
                 robustness=robustness_tables(curves.get(name, []), kinds)
                 + _gap(name, by_task.get(name, []), kinds),
                 streams=stream_table(ranking, by_task.get(name, [])),
-                review=review_tables(routing.get(name, []), kinds),
+                documents=_documents(ranking, routing.get(name, []), by_task.get(name, []), kinds),
             )
         )
     notes = []

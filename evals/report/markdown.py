@@ -88,8 +88,10 @@ def _task(section: TaskSection) -> list[str]:
             lines += [f"#### {escape(title)}", "", table(data), ""]
         lines += [f"- curves: `plots/{p.name}`" for p in section.robustness_plots]
         lines += [""]
-    for title, data in section.review:
-        lines += [f"### {escape(title)}", "", table(data), ""]
+    if section.documents:
+        lines += ["### Document processing", ""]
+        for title, data in section.documents:
+            lines += [f"#### {escape(title)}", "", table(data), ""]
         lines += [f"- curves: `plots/{p.name}`" for p in section.review_plots] + [""]
     if section.streams is not None:
         lines += ["### Streamed latency", "", table(section.streams), ""]

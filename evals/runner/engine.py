@@ -291,6 +291,7 @@ class Runner:
                 if response.confidence is not None
                 else confidence_from_logprobs(response.logprobs)
             )
+            record.stages = {role: json_safe(found) for role, found in response.stage_details.items()}
         record.flags.extend(f for f in result.flags if f not in record.flags)
 
     def _journal(self, record: SampleRecord, *, spent: float) -> None:

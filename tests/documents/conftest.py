@@ -35,3 +35,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "filterwarnings", "ignore:Inheritance class AiohttpClientSession:DeprecationWarning"
     )
+
+
+@pytest.fixture(autouse=True)
+def _document_backends() -> None:
+    # The shared venv's entry-point metadata predates these backends until it is reinstalled:
+    # register them in-process (the same classes `pyproject.toml` names).
+    from evals.backends.base import backend_registry
+    from evals.backends.document_pipeline import DocumentPipelineBackend
+    from evals.engines.ocr_classify import OcrClassifyBackend
+
+    for cls in (DocumentPipelineBackend, OcrClassifyBackend):
+        if cls.type_name not in backend_registry:
+            backend_registry.register(cls.type_name, cls)
