@@ -10,9 +10,11 @@ import logging
 import stat
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from evals import pdf_pages
 from evals.data.paths import resolve_inside
 from evals.errors import InputError, MediaError
 from evals.media import Media, MediaKind
@@ -98,6 +100,10 @@ def read_media_file(target: Path, relative: str, kind: MediaKind, where: str) ->
     return data
 
 
+def _checked_page(data: bytes, index: int, where: str) -> bytes:
+    return check_media("image", pdf_pages.render_page(data, index, where), where)
+
+
 def _failing(message: str) -> Callable[[], bytes]:
     def fail() -> bytes:
         raise MediaError(message)
@@ -119,6 +125,36 @@ class FileRowSource(RowSource):
                 field="dataset.path",
                 fix="check dataset.path (it is relative to the task file)",
             )
+
+    def media(self, value: Any, kind: MediaKind, where: str) -> Media | list[Media]:
+        named_pdf = isinstance(value, str) and value.lower().endswith(".pdf")
+        if kind == "image" and named_pdf and self.media_files is None:
+            return self._pdf_pages(value, where)
+        return super().media(value, kind, where)
+
+    def _pdf_pages(self, relative: str, where: str) -> list[Media]:
+        """A PDF named where an image is expected: one image per page (up to MAX_PAGES), each
+        rendered when a request needs it. A PDF that cannot be read is a media error of the
+        sample, as a missing image is."""
+        path = str(self.root / relative)
+        try:
+            data = read_media_file(resolve_inside(self.root, relative), relative, "image", where)
+            count = pdf_pages.page_count(data, where)
+        except MediaError as exc:
+            return [Media("image", _failing(str(exc) if where in str(exc) else f"{where}: {exc}"), path=path)]
+        if count > pdf_pages.MAX_PAGES:
+            log.warning(
+                "%s: %s has %d pages; the first %d are sent", where, relative, count, pdf_pages.MAX_PAGES
+            )
+        return [
+            Media(
+                "image",
+                partial(_checked_page, data, index, where),
+                path=f"{path}#page={index + 1}",
+                mime="image/png",
+            )
+            for index in range(min(count, pdf_pages.MAX_PAGES))
+        ]
 
     def _one(self, value: Any, kind: MediaKind, where: str) -> Media:
         if self.media_files is not None:

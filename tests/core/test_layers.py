@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.segments",
         "evals.crashlog",
         "evals.safe_expr",
+        "evals.pdf_pages",
     ),
     (
         "evals.records",
