@@ -7,8 +7,9 @@ has the same list with examples):
   backend_kind): task, backend, backend_kind (provider | engine | baseline), model, sample_id,
   status (ok | error | not_run), prediction, targets (list of references), error_kind,
   error_message, cached, attempts, cost_usd, latency_s, queue_s, ttft_s, prompt, flags,
-  metadata / details / media (JSON text), finished_at, the usage columns (input_tokens,
-  output_tokens, cached_input_tokens, image_tokens, audio_tokens, reasoning_tokens,
+  metadata / details / media (JSON text), finished_at, confidence (the backend's, for review
+  routing), stages (a pipeline's per-stage seconds, dollars and answer; JSON text), the usage
+  columns (input_tokens, output_tokens, cached_input_tokens, image_tokens, audio_tokens, reasoning_tokens,
   audio_seconds) and one `score.<metric>` column per metric.
 `samples`: one row per sample × backend × metric (tidy): run_id, task, backend, backend_kind,
   model, sample_id, status, prediction, targets, error_kind, cached, cost_usd, latency_s, one

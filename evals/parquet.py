@@ -29,9 +29,11 @@ _TEXT = (
     "media",
     "outputs",
     "scorer_errors",
+    "stages",
 )
 _FLOAT = (
     "cost_usd",
+    "confidence",
     "judge_cost_usd",
     "latency_s",
     "queue_s",
@@ -77,6 +79,10 @@ def flat_row(record: SampleRecord) -> dict[str, Any]:
             else None
         ),
         "finished_at": record.finished_at,
+        # Review routing and pipelines (docs/documents.md): the backend's confidence, and each
+        # stage's seconds, dollars and routing answer.
+        "confidence": record.confidence,
+        "stages": json.dumps(record.stages, sort_keys=True) if record.stages else None,
     }
     for name in USAGE_COLUMNS:
         row[name] = getattr(record.usage, name)

@@ -14,6 +14,7 @@ from backend_support import journal, run_options
 from extract_support import answers, write_extract_task
 from PIL import Image
 
+from evals.analysis import load_run
 from evals.backends.document_pipeline import classified_type
 from evals.config import RunConfig
 from evals.engines.ocr_classify import keyword_type
@@ -100,6 +101,10 @@ def test_mini_for_classification_against_full_for_both(fake: FakeProvider, tmp_p
     full_cost = sum(x["stages"]["classify"]["cost_usd"] for x in full.values())
     assert mini_cost != pytest.approx(full_cost)
     assert journal(outcome)["s0"]["scores"]["doc_exact"] == 1.0
+    # Notebooks see the stages too (samples.parquet through evals.load_run).
+    frame = load_run(outcome.rundir.path).results
+    row = frame[(frame["backend"] == "mini+full") & (frame["sample_id"] == "s3")].iloc[0]
+    assert json.loads(row["stages"])["classify"]["answer"] == "receipt"
     markdown = (outcome.rundir.path / "report.md").read_text()
     assert "Pipeline stages: seconds and dollars per document" in markdown
     assert "| mini+full | classify | 4 |" in markdown and "|  | extract:receipt | 1 |" in markdown

@@ -14,6 +14,7 @@ import pytest
 from backend_support import journal, run_config, run_options
 from extract_support import answers, write_extract_task
 
+from evals.analysis import load_run
 from evals.review import (
     ReviewSpec,
     calibration,
@@ -125,6 +126,8 @@ def test_logprobs_reach_the_journal_and_the_report_draws_routing(fake: FakeProvi
     assert {sid: line["confidence"] for sid, line in lines.items()} == pytest.approx(
         dict.fromkeys(["s0", "s1", "s2", "s3"], math.exp(-0.1))
     )
+    frame = load_run(outcome.rundir.path).results
+    assert frame["confidence"].tolist() == pytest.approx([math.exp(-0.1)] * 4)
     run = json.loads((outcome.rundir.path / "run.json").read_text())
     assert run["tasks"][0]["review"]["target_error"] == 0.1
     html = (outcome.rundir.path / "report.html").read_text()
