@@ -35,20 +35,3 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "filterwarnings", "ignore:Inheritance class AiohttpClientSession:DeprecationWarning"
     )
-
-
-@pytest.fixture(autouse=True)
-def _document_plugins() -> None:
-    # The shared venv's entry-point metadata predates these backends and this generator until it is reinstalled:
-    # register them in-process (the same classes `pyproject.toml` names).
-    from evals.backends.base import backend_registry
-    from evals.backends.document_pipeline import DocumentPipelineBackend
-    from evals.engines.ocr_classify import OcrClassifyBackend
-    from evals.generators import generator_registry
-    from evals.generators.receipts import Receipts
-
-    for cls in (DocumentPipelineBackend, OcrClassifyBackend):
-        if cls.type_name not in backend_registry:
-            backend_registry.register(cls.type_name, cls)
-    if Receipts.name not in generator_registry:
-        generator_registry.register(Receipts.name, Receipts)
