@@ -23,7 +23,7 @@ from evals.generators.seeding import row_rng
 
 
 @lru_cache(maxsize=1)
-def _digits() -> tuple[np.ndarray, np.ndarray]:
+def digit_images() -> tuple[np.ndarray, np.ndarray]:
     from sklearn.datasets import load_digits
 
     bunch = load_digits()
@@ -31,9 +31,9 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=8)
-def _order(seed: int) -> tuple[tuple[int, ...], ...]:
+def digit_order(seed: int) -> tuple[tuple[int, ...], ...]:
     """For each digit, the indices of its images in a seeded order."""
-    _, targets = _digits()
+    _, targets = digit_images()
     orders = []
     for digit in range(10):
         indices = [int(k) for k in np.flatnonzero(targets == digit)]
@@ -45,7 +45,7 @@ def _order(seed: int) -> tuple[tuple[int, ...], ...]:
 def digit_png(source_index: int, size: int, resample: str, margin: int = 0) -> bytes:
     """Dark ink on white paper: grey level 255 - value * 255 / 16, enlarged to size × size,
     then `margin` white pixels on every side."""
-    images, _ = _digits()
+    images, _ = digit_images()
     ink = np.rint(255 - images[source_index] * (255 / 16)).astype(np.uint8)
     method = Image.Resampling.NEAREST if resample == "nearest" else Image.Resampling.BICUBIC
     digit = Image.fromarray(ink).resize((size, size), resample=method)
@@ -71,7 +71,7 @@ class Digits(IndexedGenerator):
 
     def row(self, seed: int, index: int) -> dict[str, Any]:
         digit, rank = index % 10, index // 10
-        order = _order(seed)[digit]
+        order = digit_order(seed)[digit]
         if rank >= len(order):
             raise ValueError(f"digit {digit} has {len(order)} images; row {index} asks for more")
         source_index = order[rank]

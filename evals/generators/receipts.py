@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 
 from evals.generators import GeneratorParams, IndexedGenerator
 from evals.generators.degrade import draw_degradation, pick_difficulty
-from evals.generators.digits import _digits, _order
+from evals.generators.digits import digit_images, digit_order
 from evals.generators.imaging import load_font
 from evals.generators.invoices import CURRENCIES, DATE_STYLES, money, printed_date, scan
 from evals.generators.seeding import row_rng
@@ -114,8 +114,8 @@ def receipt_lines(record: dict[str, Any], layout: str, date_style: str) -> list[
 
 def _handwritten(text: str, height: int, seed: int, index: int, ink: int) -> Image.Image:
     """`text` (digits and a point) in real handwritten digits, dark on white."""
-    images, _ = _digits()
-    order = _order(seed)
+    images, _ = digit_images()
+    order = digit_order(seed)
     rng = row_rng(seed, index, "receipt-tip")
     glyphs: list[Image.Image] = []
     for char in text:
