@@ -24,6 +24,7 @@ from evals.backends._provider import ProviderBackend, TokenRules
 from evals.backends.base import BackendOptions
 from evals.media import Media
 from evals.records import MediaPart, OutputMedia, Request, Response, TextPart, Usage
+from evals.review import confidence_from_logprobs
 from evals.video_request import info_of, sampling_for
 
 if TYPE_CHECKING:
@@ -195,6 +196,8 @@ class GeminiBackend(ProviderBackend["genai.Client"]):
         if params.response_schema and self.options.structured_output:
             config.response_mime_type = "application/json"
             config.response_json_schema = params.response_schema
+        if params.logprobs:
+            config.response_logprobs = True
         if self.options.thinking_budget is not None:
             config.thinking_config = types.ThinkingConfig(thinking_budget=self.options.thinking_budget)
         return config
@@ -274,6 +277,9 @@ def content_response(result: Any, model: str) -> Response:
         usage=usage,
         model=result.model_version or model,
         finish_reason=finish,
+        # Gemini returns the mean log-probability of the answer's tokens (`avgLogprobs`), asked for
+        # with `responseLogprobs`: its exp is the answer's confidence, as for OpenAI's tokens.
+        confidence=_confidence(getattr(candidate, "avg_logprobs", None)),
         raw={
             "response_id": result.response_id,
             "model_version": result.model_version,
@@ -283,6 +289,12 @@ def content_response(result: Any, model: str) -> Response:
             else None,
         },
     )
+
+
+def _confidence(avg_logprobs: Any) -> float | None:
+    if isinstance(avg_logprobs, int | float) and not isinstance(avg_logprobs, bool):
+        return confidence_from_logprobs([float(avg_logprobs)])
+    return None
 
 
 def produced_images(parts: list[Any]) -> list[OutputMedia]:

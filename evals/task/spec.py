@@ -203,8 +203,8 @@ class GenerationSpec(Strict):
     )
     logprobs: bool = Field(
         False,
-        description="ask for the answer tokens' log-probabilities (OpenAI Chat Completions and "
-        "OpenAI-compatible servers); their mean becomes the answer's confidence (docs/documents.md)",
+        description="ask for the answer tokens' log-probabilities (OpenAI Chat Completions, "
+        "OpenAI-compatible servers, Gemini); their mean becomes the answer's confidence (docs/documents.md)",
     )
     output_options: dict[str, str | int | float | bool] = Field(
         default_factory=dict,

@@ -1,6 +1,6 @@
 """Review routing: the confidence per document, the coverage-vs-error curve, calibration (ECE)
 and the threshold that meets a target error, by hand-computed cases; token log-probabilities
-through the OpenAI wire (fake provider) into the journal, and the report's section."""
+through the OpenAI and Gemini wires (fake provider) into the journal, and the report's section."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from backend_support import journal, run_config, run_options
+from backend_support import run_options
 from extract_support import answers, write_extract_task
 
 from evals.analysis import load_run
+from evals.config import RunConfig
+from evals.journal import read_journal
 from evals.review import (
     ReviewSpec,
     calibration,
@@ -119,15 +121,19 @@ def test_logprobs_reach_the_journal_and_the_report_draws_routing(fake: FakeProvi
     text = task.read_text().replace("temperature: 0}", "temperature: 0, logprobs: true}")
     text = text.replace("  fields:", "  review: {target_error: 0.1}\n  fields:")
     task.write_text(text)
-    backend = {"name": "m", "type": "openai", "model": "gpt-4o-mini", "base_url": fake.openai_url}
-    outcome = start_run(run_config(task, backend), tmp_path, run_options(tmp_path))
-    assert all(r.body.get("logprobs") is True for r in seen)
-    lines = journal(outcome)
-    assert {sid: line["confidence"] for sid, line in lines.items()} == pytest.approx(
-        dict.fromkeys(["s0", "s1", "s2", "s3"], math.exp(-0.1))
-    )
+    backends = [
+        {"name": "m", "type": "openai", "model": "gpt-4o-mini", "base_url": fake.openai_url},
+        {"name": "g", "type": "gemini", "model": "gemini-2.5-flash", "base_url": fake.url},
+    ]
+    config = RunConfig.model_validate({"name": "t", "tasks": [str(task)], "backends": backends})
+    outcome = start_run(config, tmp_path, run_options(tmp_path))
+    assert all(r.body.get("logprobs") is True for r in seen if r.provider == "openai")
+    assert all(r.body["generationConfig"]["responseLogprobs"] is True for r in seen if r.provider == "gemini")
+    assert len(seen) == 8
+    records, _ = read_journal(outcome.rundir.journal)
+    assert [r.confidence for r in records] == pytest.approx([math.exp(-0.1)] * 8)
     frame = load_run(outcome.rundir.path).results
-    assert frame["confidence"].tolist() == pytest.approx([math.exp(-0.1)] * 4)
+    assert frame["confidence"].tolist() == pytest.approx([math.exp(-0.1)] * 8)
     run = json.loads((outcome.rundir.path / "run.json").read_text())
     assert run["tasks"][0]["review"]["target_error"] == 0.1
     html = (outcome.rundir.path / "report.html").read_text()

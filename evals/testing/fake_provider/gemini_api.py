@@ -199,7 +199,7 @@ def _has_audio(data: bytes) -> bool:
         return False
 
 
-def generate_body(req: FakeRequest, answer: str, cached: int) -> dict[str, Any]:
+def generate_body(req: FakeRequest, answer: str, cached: int, token_logprob: float = -0.05) -> dict[str, Any]:
     details: dict[str, int] = {"TEXT": _tokens.text_tokens(req.text)}
     for data in req.images:
         size = _tokens.image_size(data)
@@ -226,10 +226,16 @@ def generate_body(req: FakeRequest, answer: str, cached: int) -> dict[str, Any]:
     }
     if cached:
         usage["cachedContentTokenCount"] = min(cached, prompt)
+    candidate: dict[str, Any] = {
+        "content": {"parts": [{"text": answer}], "role": "model"},
+        "finishReason": "STOP",
+        "index": 0,
+    }
+    config = req.body.get("generationConfig") or {}
+    if isinstance(config, dict) and config.get("responseLogprobs") is True:
+        candidate["avgLogprobs"] = token_logprob  # every token alike: their mean is the same
     return {
-        "candidates": [
-            {"content": {"parts": [{"text": answer}], "role": "model"}, "finishReason": "STOP", "index": 0}
-        ],
+        "candidates": [candidate],
         "usageMetadata": usage,
         "modelVersion": req.model,
         "responseId": f"fake-{uuid.uuid4().hex[:16]}",

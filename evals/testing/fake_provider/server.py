@@ -429,7 +429,7 @@ class FakeProvider:
             cached = self.config.cached_tokens
             if streamed:
                 return await self._sse(request, gemini_stream.generate_stream(parsed, answer, cached))
-            body = gemini_api.generate_body(parsed, answer, cached)
+            body = gemini_api.generate_body(parsed, answer, cached, self.config.token_logprob)
             if images_api.wants_image(parsed):
                 images_api.add_gemini_image(body, parsed, answer)
             return web.json_response(body)
