@@ -112,7 +112,7 @@ def receipt_lines(record: dict[str, Any], layout: str, date_style: str) -> list[
     return lines
 
 
-def _handwritten(text: str, height: int, seed: int, index: int, ink: int) -> Image.Image:
+def handwritten_digits(text: str, height: int, seed: int, index: int, ink: int) -> Image.Image:
     """`text` (digits and a point) in real handwritten digits, dark on white."""
     images, _ = digit_images()
     order = digit_order(seed)
@@ -166,7 +166,7 @@ def render_receipt(
             if right:
                 draw.text((width - margin, y), right, font=face, fill=ink, anchor="ra")
         if style == "tip" and tip is not None:
-            written = _handwritten(f"{tip:.2f}", round(step * 1.6), seed, index, ink)
+            written = handwritten_digits(f"{tip:.2f}", round(step * 1.6), seed, index, ink)
             # Darken onto the paper (multiply), right-aligned, a little above the line.
             box = (width - margin - written.width, y - step // 3)
             patch = image.crop((*box, box[0] + written.width, box[1] + written.height))
