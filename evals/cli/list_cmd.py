@@ -141,17 +141,34 @@ def _registry_rows(registry: Registry[object]) -> list[tuple[list[str], str]]:
     return rows
 
 
-def _section_table(title: str, columns: list[str], rows: list[tuple[list[str], str]], line: int) -> Table:
+def _section_table(
+    title: str,
+    columns: list[str],
+    rows: list[tuple[list[str], str]],
+    line: int,
+    optional: tuple[str, ...] = (),
+) -> Table:
     """One line per item: the short columns whole, the description's first sentence cut to
-    what is left of the line."""
-    table = Table(title=title, title_justify="left")
-    for column in [*columns, "description"]:
-        table.add_column(column)
+    what is left of the line. On a narrow terminal the `optional` columns go first (right to
+    left), so rows stay one line; `run-eval list NAME` still shows them."""
+    keep = list(range(len(columns)))
     widths = [max([len(column), *(len(fields[i]) for fields, _ in rows)]) for i, column in enumerate(columns)]
-    # Each column takes its width plus a space either side and one rule; the table two more.
-    room = max(line - sum(w + 3 for w in widths) - 4, NARROWEST_DESCRIPTION)
+
+    def room() -> int:
+        # Each column takes its width plus a space either side and one rule; the table two more.
+        return line - sum(widths[i] + 3 for i in keep) - 4
+
+    for name in reversed(optional):
+        if room() >= NARROWEST_DESCRIPTION:
+            break
+        keep.remove(columns.index(name))
+    table = Table(title=title, title_justify="left")
+    for i in keep:
+        table.add_column(columns[i])
+    table.add_column("description")
+    width = max(room(), NARROWEST_DESCRIPTION)
     for fields, description in rows:
-        table.add_row(*(escape(f) for f in fields), escape(fit(first_sentence(description), room)))
+        table.add_row(*(escape(fields[i]) for i in keep), escape(fit(first_sentence(description), width)))
     return table
 
 
@@ -160,11 +177,18 @@ def _overview(show: str | None, args: argparse.Namespace, console: Console) -> N
     if show in (None, "tasks"):
         folder = _tasks_folder(args)
         rows = _task_rows(folder)
-        console.print(_section_table(f"tasks ({folder})", ["name", "kind", "metrics"], rows, line))
+        columns = ["name", "kind", "metrics"]
+        console.print(_section_table(f"tasks ({folder})", columns, rows, line, optional=("kind", "metrics")))
     if show in (None, "backends"):
         columns = ["type", "kind", "accepts", "produces", "status"]
         console.print(
-            _section_table("backends (entry points: evals.backends)", columns, _backend_rows(), line)
+            _section_table(
+                "backends (entry points: evals.backends)",
+                columns,
+                _backend_rows(),
+                line,
+                optional=("kind", "accepts", "produces"),
+            )
         )
     if show in (None, "scorers"):
         rows = _registry_rows(scorer_registry)  # type: ignore[arg-type]

@@ -63,7 +63,15 @@ def test_compare_names_both_sides_whole(run_and_output: tuple[Path, str], tmp_pa
 def test_dry_run_table_is_whole_when_piped(tmp_path: Path) -> None:
     model = "gpt-4o-mini-2024-07-18"
     ran = run_eval(
-        ["run", "counting", "--backends", f"{LONG_BACKEND}=oracle,openai:{model}", "--dry-run"],
+        [
+            "run",
+            "counting",
+            "--backends",
+            f"{LONG_BACKEND}=oracle,openai:{model}",
+            "--limit",
+            "7",
+            "--dry-run",
+        ],
         tmp_path,
         env={"OPENAI_API_KEY": "sk-test"},
     )
@@ -71,18 +79,20 @@ def test_dry_run_table_is_whole_when_piped(tmp_path: Path) -> None:
     rows = [line for line in ran.out.splitlines() if line.startswith("│ counting")]
     assert len(rows) == 2, ran.out
     assert LONG_BACKEND in rows[0] and f"openai:{model}" in rows[1] and f"│ {model} " in rows[1]
-    assert " 200 " in rows[0] and " 200 " in rows[1]
+    assert " 7 │" in rows[0] and " 7 │" in rows[1]
     assert "…" not in ran.out
 
 
-def test_a_terminal_gets_its_width(tmp_path: Path) -> None:
-    ran = run_eval_on_terminal(["list", "backends"], tmp_path, columns=170)
+def test_list_on_a_terminal_fits_its_width_one_line_per_backend(tmp_path: Path) -> None:
+    ran = run_eval_on_terminal(["list", "backends"], tmp_path, columns=100)
     assert ran.code == 0, ran.err
     lines = [line for line in ran.out.splitlines() if line.strip()]
-    assert max(len(line) for line in lines) <= 170, ran.out
-    rows = [line for line in lines if line.count("│") == 7]
-    assert any(line.split("│")[1].strip() == "openai" for line in rows), ran.out
-    assert len(rows) == len({line.split("│")[1].strip() for line in rows})  # one line per backend
+    assert max(len(line) for line in lines) <= 100, ran.out
+    names = [line.split("│")[1].strip() for line in lines if line.startswith("│")]
+    assert "openai" in names and "oracle" in names and "tts-roundtrip" in names, ran.out
+    assert all(names), ran.out  # no row continued on a second line
+    status = next(line for line in lines if line.startswith("│ openai "))
+    assert "missing key (OPENAI_API_KEY)" in status or "installed" in status  # the status column stays
 
 
 def test_a_narrow_console_folds_summary_cells_and_never_cuts(run_and_output: tuple[Path, str]) -> None:
