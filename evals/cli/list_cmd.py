@@ -25,7 +25,7 @@ from evals.scoring import scorer_registry
 from evals.task.loader import Task, load_task
 from evals.terminal import Table, output
 
-SECTIONS = ("tasks", "backends", "scorers", "generators")
+SECTIONS = ("tasks", "hub", "backends", "scorers", "generators")
 # Off a terminal there is no width to fit; a description cut to this stays one readable line.
 PLAIN_LINE = 160
 NARROWEST_DESCRIPTION = 24
@@ -87,16 +87,16 @@ def _tasks_folder(args: argparse.Namespace) -> Path:
     return here if here.is_dir() else PROJECT_ROOT / "tasks"
 
 
-def _task_rows(folder: Path) -> list[tuple[list[str], str]]:
+def _task_rows(folder: Path, prefix: str = "") -> list[tuple[list[str], str]]:
     rows = []
     for path in sorted(folder.glob("*.yaml")):
         try:
             task = load_task(path)
         except InputError as exc:
-            rows.append(([path.stem, "invalid", ""], str(exc)))
+            rows.append(([prefix + path.stem, "invalid", ""], str(exc)))
             continue
         metrics = _metrics_text([m.name for m in task.metrics])
-        rows.append(([task.name, task.spec.kind, metrics], task.spec.description))
+        rows.append(([prefix + path.stem, task.spec.kind, metrics], task.spec.description))
     return rows
 
 
@@ -179,6 +179,16 @@ def _overview(show: str | None, args: argparse.Namespace, console: Console) -> N
         rows = _task_rows(folder)
         columns = ["name", "kind", "metrics"]
         console.print(_section_table(f"tasks ({folder})", columns, rows, line, optional=("kind", "metrics")))
+    hub = _tasks_folder(args) / "hub"
+    if show == "hub":
+        columns = ["name", "kind", "metrics"]
+        rows = _task_rows(hub, prefix="hub/")
+        console.print(_section_table(f"hub tasks ({hub})", columns, rows, line, optional=("kind", "metrics")))
+    elif show is None and hub.is_dir():
+        count = len(list(hub.glob("*.yaml")))
+        console.print(
+            f"+{count} hub tasks (datasets from the Hugging Face Hub): run-eval list hub", markup=False
+        )
     if show in (None, "backends"):
         columns = ["type", "kind", "accepts", "produces", "status"]
         console.print(

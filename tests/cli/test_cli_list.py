@@ -33,6 +33,8 @@ def test_every_item_is_one_line(listing: str) -> None:
     assert "counting" in names and "invoice-extract" in names
     assert all(name for name in names), "a row continued on a second line"
     assert len(listing.splitlines()) < 140
+    hub = len(list((Path(__file__).parents[2] / "tasks" / "hub").glob("*.yaml")))
+    assert f"+{hub} hub tasks (datasets from the Hugging Face Hub): run-eval list hub" in listing
 
 
 def test_descriptions_stop_at_a_word(listing: str) -> None:
