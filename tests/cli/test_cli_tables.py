@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from cli_run import run_eval, run_eval_on_terminal
 
-# A backend name longer than any 80-column table leaves room for, in the style of a real one.
-LONG_BACKEND = "whisper-tiny.en-reference-answers"
+# A backend name longer than an 80-column table (and a Markdown cell's 80 characters of free
+# text) leaves room for, in the style of a real one.
+LONG_BACKEND = (
+    "whisper-tiny.en-reference-answers-under-a-name-longer-than-the-eighty-characters-of-a-markdown-cell"
+)
 RULES = f"""\
 rules:
   - name: counting-exact-may-not-drop-by-more-than-five-points
@@ -46,10 +49,22 @@ def test_run_summary_is_whole_when_piped_at_80_columns(run_and_output: tuple[Pat
 def test_gate_table_keeps_names_whole(run_and_output: tuple[Path, str], tmp_path: Path) -> None:
     run_dir = run_and_output[0]
     (tmp_path / "rules.yaml").write_text(RULES)
-    ran = run_eval(["gate", str(run_dir), "--rules", "rules.yaml", "--baseline", str(run_dir)], tmp_path)
+    args = [
+        "gate",
+        str(run_dir),
+        "--rules",
+        "rules.yaml",
+        "--baseline",
+        str(run_dir),
+        "--markdown",
+        "gate.md",
+    ]
+    ran = run_eval(args, tmp_path)
     assert ran.code == 0, ran.err
     assert f"counting / {LONG_BACKEND}" in ran.out and "0.0000 [0.0000, 0.0000]" in ran.out
-    assert "…" not in ran.out
+    markdown = (tmp_path / "gate.md").read_text()
+    assert f"| {LONG_BACKEND} |" in markdown
+    assert "…" not in ran.out and "…" not in markdown
 
 
 def test_compare_names_both_sides_whole(run_and_output: tuple[Path, str], tmp_path: Path) -> None:
