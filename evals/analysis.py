@@ -174,7 +174,7 @@ def summary_frame(summary: Summary, run_id: str) -> pd.DataFrame:
                 }
             )
     return _numeric(
-        pd.DataFrame(rows, columns=list(_SUMMARY_COLUMNS)),
+        pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(_SUMMARY_COLUMNS)),
         ("value", "ci_low", "ci_high", "sample_mean", "cost_usd", "judge_cost_usd"),
     )
 
@@ -205,7 +205,8 @@ def breakdown_frame(summary: Summary, run_id: str) -> pd.DataFrame:
                             "higher_is_better": value.higher_is_better,
                         }
                     )
-    return _numeric(pd.DataFrame(rows, columns=list(_BREAKDOWN_COLUMNS)), ("value", "ci_low", "ci_high"))
+    frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(_BREAKDOWN_COLUMNS))
+    return _numeric(frame, ("value", "ci_low", "ci_high"))
 
 
 def _numeric(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -199,7 +199,9 @@ def test_a_running_run_loads_what_it_has_with_every_column(run_dir: Path, tmp_pa
         assert column in frame.columns  # a notebook's frame["status"] is no KeyError
     assert empty.results[empty.results["status"] == "ok"].empty
     partial = evals.load_run(_with_status(run_dir, tmp_path / "half", "failed", keep_samples=40))
-    assert len(partial.results) == 40 and partial.notes == ["half: status failed; loaded what its journal holds"]
+    assert len(partial.results) == 40 and partial.notes == [
+        "half: status failed; loaded what its journal holds"
+    ]
 
 
 def test_load_runs_skips_unfinished_runs_with_a_note(run_dir: Path, tmp_path: Path) -> None:
@@ -211,3 +213,12 @@ def test_load_runs_skips_unfinished_runs_with_a_note(run_dir: Path, tmp_path: Pa
     assert sorted(loaded.notes) == ["busy: skipped, status running", "crashed: skipped, status failed"]
     with pytest.raises(InputError, match="crashed: skipped, status failed"):
         evals.load_runs([tmp_path / "runs" / "crashed"])
+
+
+def test_empty_frames_keep_the_columns_of_full_ones(run_dir: Path, tmp_path: Path) -> None:
+    full = evals.load_run(run_dir)
+    empty = evals.load_run(_with_status(run_dir, tmp_path / "starting", "running", keep_samples=0))
+    assert set(full.summary.columns) == set(empty.summary.columns)
+    assert set(full.breakdowns.columns) == set(empty.breakdowns.columns)
+    assert set(empty.results.columns) <= set(full.results.columns)
+    assert set(empty.samples.columns) <= set(full.samples.columns)
