@@ -18,11 +18,21 @@ from rich.table import Table as RichTable
 UNBOUNDED_WIDTH = 10_000
 
 
+def on_terminal(console: Console) -> bool:
+    """Whether the console writes to a real terminal. Not rich's `is_terminal`, which
+    FORCE_COLOR (set in many CI systems for colour) turns on for a pipe too, and a pipe must
+    not be fitted to 80 columns."""
+    try:
+        return console.file.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
 def output(*, stderr: bool = False) -> Console:
     """A console for tables and reports: the terminal's width on a terminal (COLUMNS as rich
     reads it), else as wide as the content, whatever COLUMNS says."""
     console = Console(stderr=stderr, highlight=False)
-    if console.is_terminal:
+    if on_terminal(console):
         return console
     return Console(stderr=stderr, highlight=False, width=UNBOUNDED_WIDTH)
 

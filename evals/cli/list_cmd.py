@@ -23,7 +23,7 @@ from evals.generators import generator_registry
 from evals.registry import Registry
 from evals.scoring import scorer_registry
 from evals.task.loader import Task, load_task
-from evals.terminal import Table, output
+from evals.terminal import Table, on_terminal, output
 
 SECTIONS = ("tasks", "hub", "backends", "scorers", "generators")
 # Off a terminal there is no width to fit; a description cut to this stays one readable line.
@@ -173,7 +173,7 @@ def _section_table(
 
 
 def _overview(show: str | None, args: argparse.Namespace, console: Console) -> None:
-    line = console.width if console.is_terminal else PLAIN_LINE
+    line = console.width if on_terminal(console) else PLAIN_LINE
     if show in (None, "tasks"):
         folder = _tasks_folder(args)
         rows = _task_rows(folder)
@@ -319,7 +319,7 @@ def _unknown(name: str, args: argparse.Namespace) -> InputError:
 def _print_details(details: Details, console: Console) -> None:
     """A field per line. On a terminal long values wrap under themselves; off it each stays on
     one line (a log or a pipe has no width to wrap at, and grep finds the whole value)."""
-    if console.is_terminal:
+    if on_terminal(console):
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column("field", style="bold")
         table.add_column("value")
