@@ -257,7 +257,7 @@ def _execute(
         log.warning("backend %s: no price for its model in the pricing table; cost is unknown", name)
     summary = finalize(rundir)  # marks the run finished once summary.json and parquet exist
     if not options.quiet:
-        print_summary(summary, Console(), title=f"run {rundir.path.name}")
+        print_summary(summary, title=f"run {rundir.path.name}")
     options.console.print(f"run directory: {rundir.path}")
     worst = max((c.error_rate for c in summary.cells), default=0.0)
     code = EXIT_ERROR_RATE if worst > config.max_error_rate else EXIT_OK
