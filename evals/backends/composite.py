@@ -129,6 +129,10 @@ class CompositeBackend(Backend):
         for stage in self.stages.values():
             stage.check()
 
+    def warm_up(self) -> None:
+        for stage in self.stages.values():
+            stage.warm_up()
+
     def versions(self) -> dict[str, str]:
         return {f"{role}.{k}": v for role, stage in self.stages.items() for k, v in stage.versions().items()}
 
