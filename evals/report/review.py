@@ -7,15 +7,16 @@ figure per task with the coverage-vs-error curves and the reliability diagram
 from __future__ import annotations
 
 from collections import defaultdict
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from evals import fmt
 from evals.report.plots import PlotFile
-from evals.report.plots.base import new_figure, palette, png_bytes, styled
 from evals.report.tables import Table, backend_name, num_cell
 from evals.review import ReviewSpec, Routing, routing
 from evals.rundata import RunInfo, SampleRecord
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 TITLE = "Review routing"
 FIELD = "review"  # PlotFile.field of the section's figures
@@ -90,10 +91,18 @@ def review_tables(found: list[Routing], kinds: dict[str, str]) -> list[tuple[str
     return [(TITLE, routing_table(found, kinds))] if found else []
 
 
-@styled
 def plot_routing(task: str, found: list[Routing], kinds: dict[str, str]) -> Figure | None:
     """Left: error among accepted against coverage, the target as a line and each backend's
     operating point marked. Right: the reliability diagram (accuracy against mean confidence per bin)."""
+    # matplotlib loads only when plots are drawn (a report may take its plots from the cache)
+    from evals.report.plots.base import styled
+
+    return styled(_draw_routing)(task, found, kinds)
+
+
+def _draw_routing(task: str, found: list[Routing], kinds: dict[str, str]) -> Figure | None:
+    from evals.report.plots.base import new_figure, palette
+
     if not found:
         return None
     colours = palette([r.backend for r in found], kinds)
@@ -134,6 +143,7 @@ def plot_routing(task: str, found: list[Routing], kinds: dict[str, str]) -> Figu
 
 def review_plots(by_task: dict[str, list[Routing]], kinds: dict[str, str]) -> list[PlotFile]:
     from evals.report.plots import slug
+    from evals.report.plots.base import png_bytes
 
     plots = []
     for task, found in sorted(by_task.items()):
