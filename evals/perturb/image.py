@@ -105,11 +105,15 @@ def motion_blur(image: Image.Image, severity: int, rng: np.random.Generator) -> 
     return _image(out, image.mode)
 
 
-def jpeg(image: Image.Image, severity: int, rng: np.random.Generator) -> Image.Image:
+def jpeg_bytes(image: Image.Image, severity: int) -> bytes:
+    """The image as a JPEG file at the level's quality: what the `jpeg` perturbation sends."""
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=int(level("jpeg", severity)))
-    buffer.seek(0)
-    return Image.open(buffer).convert(image.mode)
+    return buffer.getvalue()
+
+
+def jpeg(image: Image.Image, severity: int, rng: np.random.Generator) -> Image.Image:
+    return Image.open(io.BytesIO(jpeg_bytes(image, severity))).convert(image.mode)
 
 
 def gaussian_noise(image: Image.Image, severity: int, rng: np.random.Generator) -> Image.Image:
