@@ -39,7 +39,9 @@ def write_task(folder: Path, n: int, copies: int, perturb: str | None) -> Path:
     """N images; `copies` rows per image (distinct ids and questions) when not perturbed."""
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
-    with (data / "items.jsonl").open("w") as rows:
+    # Each task has its own rows file (they share the images).
+    rows_file = "sweep.jsonl" if perturb else "plain.jsonl"
+    with (data / rows_file).open("w") as rows:
         for i in range(n):
             if not (data / f"{i}.png").exists():
                 (data / f"{i}.png").write_bytes(png_512(i, photo_like=True))
@@ -53,7 +55,7 @@ def write_task(folder: Path, n: int, copies: int, perturb: str | None) -> Path:
                 rows.write(json.dumps(row) + "\n")
     task = folder / ("sweep.yaml" if perturb else "plain.yaml")
     task.write_text(
-        "name: bench\nkind: custom\ndataset: {source: jsonl, path: data/items.jsonl, images: [image]}\n"
+        f"name: bench\nkind: custom\ndataset: {{source: jsonl, path: data/{rows_file}, images: [image]}}\n"
         "prompt: {parts: [{image: image, detail: low}, {text: '{{ question }}'}]}\n"
         "scorers: [exact_match]\ngeneration: {max_tokens: 8}\n" + (f"perturb: {perturb}\n" if perturb else "")
     )
