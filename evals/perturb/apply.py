@@ -24,12 +24,13 @@ import soundfile
 from PIL import Image, UnidentifiedImageError
 
 from evals.errors import MediaError
-from evals.media import Media
+from evals.media import Media, sniff_mime
 from evals.perturb.audio import AUDIO_FUNCTIONS, Samples, babble_from, mix_at_snr
 from evals.perturb.audio import level as audio_level
 from evals.perturb.image import IMAGE_FUNCTIONS, jpeg_bytes
-from evals.perturb.spec import perturbation_kind
+from evals.perturb.spec import media_changed, perturbation_kind
 from evals.perturb.store import PerturbedStore, store_from_env
+from evals.perturb.video import perturb_video
 from evals.records import Sample
 from evals.stats import seed_for
 
@@ -38,6 +39,7 @@ _SPEECH_SET = Path(__file__).resolve().parents[2] / "datasets" / "speech"
 BABBLE_TALKERS = 4
 
 
+_VIDEO_MIMES = frozenset({"video/mp4", "video/webm", "video/x-msvideo"})
 # zlib level 1: on photo-like pictures about four times faster than level 6 for files about
 # 15% larger (measured in benchmarks/results.md); the pixels are the same either way.
 PNG_LEVEL = 1
@@ -74,6 +76,8 @@ def perturb_decoded(image: Image.Image, name: str, severity: int, rng: np.random
 def perturbed_mime(kind: str, name: str) -> str:
     if kind == "audio":
         return "audio/wav"
+    if kind == "video":
+        return "video/mp4"
     return "image/jpeg" if name == "jpeg" else "image/png"
 
 
@@ -120,7 +124,10 @@ def perturb_bytes(data: bytes, name: str, severity: int, seed: int) -> bytes:
     if severity == 0:
         return data
     rng = np.random.default_rng(seed)
-    if perturbation_kind(name) == "image":
+    kind = perturbation_kind(name)
+    if kind == "video" or (kind == "image" and sniff_mime(data) in _VIDEO_MIMES):
+        return perturb_video(data, name, severity, rng)
+    if kind == "image":
         return perturb_image(data, name, severity, rng)
     return perturb_audio(data, name, severity, rng)
 
@@ -176,6 +183,8 @@ def _perturb_source(
         rng = np.random.default_rng(seed)
         if source.media.kind == "image":
             out = perturb_decoded(source.image(), name, severity, rng)
+        elif source.media.kind == "video":
+            out = perturb_video(source.data(), name, severity, rng)
         else:
             out = perturb_audio(source.data(), name, severity, rng)
         if store is not None and key is not None:
@@ -201,12 +210,11 @@ def _perturbed(
 
 def expand(sample: Sample, perturb: Mapping[str, Sequence[int]]) -> Iterator[Sample]:
     """One sample per perturbation × level, each with media of its own (media of another kind
-    than the perturbation's are passed on unchanged; videos are not perturbed)."""
+    than the perturbation's are passed on unchanged; image perturbations change videos frame by
+    frame)."""
     pairs = [(name, severity) for name, levels in perturb.items() for severity in levels]
     store = store_from_env()
-    sources = {
-        id(media): _SharedSource(media, len(pairs)) for media in sample.media() if media.kind != "video"
-    }
+    sources = {id(media): _SharedSource(media, len(pairs)) for media in sample.media()}
     for name, severity in pairs:
         swap = partial(_swap, sources, store, sample.id, name, severity)
         fields: dict[str, Any] = {
@@ -235,6 +243,8 @@ def _swap(
     """A medium of the sample as this level sends it (other values unchanged)."""
     if not isinstance(value, Media) or id(value) not in sources:
         return value
-    level = severity if value.kind == perturbation_kind(name) else 0
+    level = severity if value.kind in media_changed(name) else 0
+    if level == 0 and (file := value.local_file()) is not None:  # a clean video: the file itself
+        return Media.from_file(value.kind, lambda: file, path=value.path)
     seed = seed_for("perturb", sample_id, name, severity, *where)
     return _perturbed(sources[id(value)], name, level, seed, store)

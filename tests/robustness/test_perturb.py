@@ -19,6 +19,7 @@ from evals.errors import InputError
 from evals.perturb import expand, parse_cli, perturb_bytes
 from evals.perturb.audio import AUDIO_LEVELS, mix_at_snr, mu_law
 from evals.perturb.image import IMAGE_LEVELS
+from evals.perturb.video import VIDEO_LEVELS
 from evals.session import RunOptions, start_run
 from evals.task.loader import load_task
 from evals.testing.fake_provider import FakeProvider
@@ -47,7 +48,9 @@ def test_image_perturbation_is_byte_identical_for_a_seed_and_changes_the_image(n
         assert Image.open(io.BytesIO(data)).format == ("JPEG" if name == "jpeg" else "PNG")
 
 
-@pytest.mark.parametrize("name", ["blur", "gaussian_noise", "salt_pepper", "jpeg", "contrast", "occlusion"])
+@pytest.mark.parametrize(
+    "name", ["blur", "gaussian_noise", "salt_pepper", "jpeg", "contrast", "occlusion", "moire"]
+)
 def test_image_damage_grows_with_severity(name: str) -> None:
     clean = _pixels(LINE)
     damage = [
@@ -206,6 +209,6 @@ def test_the_perturbed_store_keeps_each_level_and_serves_a_repeat(
 
 def test_docs_list_every_level_as_the_code_has_it() -> None:
     page = (ROOT / "docs/robustness.md").read_text()
-    for name, (what, levels) in {**IMAGE_LEVELS, **AUDIO_LEVELS}.items():
+    for name, (what, levels) in {**IMAGE_LEVELS, **AUDIO_LEVELS, **VIDEO_LEVELS}.items():
         row = f"| `{name}` | {what} | " + " | ".join(f"{v:g}" for v in levels) + " |"
         assert row in page, f"docs/robustness.md lacks or misstates {name}: {row}"
