@@ -4,12 +4,15 @@ Markdown and HTML renderers only lay it out."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from evals.report import runinfo, tables
 from evals.report.gallery import Gallery, galleries
 from evals.report.hallucination import TITLE as GAP_TITLE
 from evals.report.hallucination import gap_table
 from evals.report.judging import JudgeSection, judge_sections
+from evals.report.matching import TITLE as WINOGROUND_TITLE
+from evals.report.matching import winoground_table
 from evals.report.media import Budget, MediaLookup, attach_previews
 from evals.report.plots import PlotFile
 from evals.report.ranking import TaskRanking, rank_run
@@ -103,6 +106,13 @@ def _by_length(ranking: TaskRanking, records: list[SampleRecord]) -> list[tuple[
     return [(TITLE, table)] if table is not None else []
 
 
+def _winoground(
+    task: str, aggregate: dict[str, Any] | None, records: list[SampleRecord], kinds: dict[str, str], seed: int
+) -> list[tuple[str, Table]]:
+    table = winoground_table(task, aggregate, records, kinds, seed)
+    return [(WINOGROUND_TITLE, table)] if table is not None else []
+
+
 def _gap(task: str, records: list[SampleRecord], kinds: dict[str, str]) -> list[tuple[str, Table]]:
     table = gap_table(task, records, kinds)
     return [(GAP_TITLE, table)] if table is not None else []
@@ -124,6 +134,7 @@ def build_report(
     for record in records:
         by_task.setdefault(record.task, []).append(record)
     curves = run_curves(run, records)
+    aggregates = {t.name: t.aggregate for t in run.tasks}
     sections = []
     for name, ranking in rankings.items():
         worst, surprising = select_samples(ranking, by_task.get(name, []), options.samples_per_task)
@@ -133,7 +144,9 @@ def build_report(
                 kind=ranking.kind,
                 ranking=ranking,
                 leaderboard=tables.leaderboard(ranking),
-                breakdowns=tables.breakdown_tables(ranking) + _by_length(ranking, by_task.get(name, [])),
+                breakdowns=_winoground(name, aggregates.get(name), by_task.get(name, []), kinds, run.seed)
+                + tables.breakdown_tables(ranking)
+                + _by_length(ranking, by_task.get(name, [])),
                 classification=tables.classification_tables(ranking),
                 worst=worst,
                 surprising=surprising,
