@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pandas as pd
 from matplotlib.figure import Figure
 
-from evals.report.plots.base import png_bytes
-from evals.report.plots.breakdowns import plot_breakdown
+from evals.report.plots.base import PAGE_WIDTH_IN, png_bytes
+from evals.report.plots.breakdowns import is_answer_class, plot_breakdown
 from evals.report.plots.cost import plot_cost_score
 from evals.report.plots.latency import plot_latency
 from evals.report.plots.modality import modality_split, plot_cost_by_modality
@@ -38,6 +38,7 @@ class PlotFile:
     png: bytes
     task: str | None = None  # None: a figure of the whole run
     field: str | None = None
+    wide: bool = False  # drawn for the page's whole width (small multiples): shown across it
 
 
 def slug(text: str) -> str:
@@ -47,7 +48,8 @@ def slug(text: str) -> str:
 def _close(figure: Figure | None, name: str, title: str, caption: str, **where: str) -> PlotFile | None:
     if figure is None:
         return None
-    return PlotFile(name, title, caption, png_bytes(figure), **where)
+    wide = figure.get_figwidth() >= PAGE_WIDTH_IN
+    return PlotFile(name, title, caption, png_bytes(figure), wide=wide, **where)
 
 
 def draw_run_plots(
@@ -96,9 +98,11 @@ def draw_run_plots(
             per_task[task] = per_task.get(task, 0) + 1
             if per_task[task] > max_fields:
                 continue
+            # A field that holds the reference answer names classes (digits 0-9): bars, not a curve.
+            ordered = False if is_answer_class(results, task, field) else None
             plots.append(
                 _close(
-                    plot_breakdown(breakdowns, task, field),
+                    plot_breakdown(breakdowns, task, field, ordered=ordered),
                     f"breakdown-{slug(task)}-{slug(field)}.png",
                     f"{task} by {field}",
                     "Headline metric per group of the field, with 95% intervals.",
