@@ -31,7 +31,7 @@ MEASURE = """() => {
     headline_headers: headline.flatMap(t => Array.from(t.querySelectorAll('thead th')).map(box)),
     leaderboard_headers: Array.from(document.querySelectorAll('table.leaderboard thead th')).map(box),
     overflowing_tables: Array.from(document.querySelectorAll('.table-wrap'))
-      .filter(w => w.offsetParent !== null && w.scrollWidth > w.clientWidth + 1).map(w => w.querySelector('table').className),
+      .filter(w => w.checkVisibility() && w.scrollWidth > w.clientWidth + 1).map(w => w.querySelector('table').className),
   };
 }"""
 
