@@ -67,6 +67,11 @@ class TaskSection:
         return tables.leaderboard(self.ranking, stacked=True)
 
     @property
+    def metrics_table(self) -> Table | None:
+        """The task's other metrics, a row each, when there are too many for the leaderboard."""
+        return tables.metrics_table(self.ranking)
+
+    @property
     def anchor(self) -> str:
         return "task-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in self.name)
 

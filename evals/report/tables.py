@@ -63,8 +63,9 @@ def leaderboard(ranking: TaskRanking, *, stacked: bool = False) -> Table:
     their own (the model under the backend, the CI under the value, the cost per sample under
     the cost, p95 under p50), so the table fits a laptop's width.
     """
-    metrics = list(ranking.standings[0].cell.metrics if ranking.standings else [])
-    others = [m for m in metrics if m != ranking.metric]
+    others = other_metrics(ranking)
+    if stacked and len(others) > INLINE_METRICS:
+        others = []  # they go to `metrics_table`, a row per metric, so the table stays narrow
     judged = any(s.cell.judge is not None for s in ranking.standings)
     head = f"{ranking.metric or 'score'} {fmt.arrow(ranking.higher_is_better)}"
     header = (
@@ -124,6 +125,31 @@ def leaderboard(ranking: TaskRanking, *, stacked: bool = False) -> Table:
             *latency,
             Cell(", ".join(standing.notes())),
         )
+    return table
+
+
+# The page's leaderboard shows at most this many metrics besides the headline as columns; a task
+# with more (an extraction task has a score per field) lists them in `metrics_table` instead.
+INLINE_METRICS = 2
+
+
+def other_metrics(ranking: TaskRanking) -> list[str]:
+    metrics = list(ranking.standings[0].cell.metrics if ranking.standings else [])
+    return [m for m in metrics if m != ranking.metric]
+
+
+def metrics_table(ranking: TaskRanking) -> Table | None:
+    """A row per metric other than the headline, a column per backend (leaderboard order), each
+    value with its interval under it; None when the leaderboard has room for them (HTML)."""
+    others = other_metrics(ranking)
+    if len(others) <= INLINE_METRICS:
+        return None
+    table = Table(["metric", *[backend_name(s.backend, s.kind) for s in ranking.standings]])
+    for metric in others:
+        cells = [
+            _metric_cell(s.cell.metrics.get(metric), True, baseline=s.is_baseline) for s in ranking.standings
+        ]
+        table.rows.append([Cell(f"{metric} {fmt.arrow(_higher(ranking, metric))}"), *cells])
     return table
 
 

@@ -23,7 +23,7 @@ WIDTH, HEIGHT = 1280, 900
 CONFIG = """\
 name: layout-check
 tasks: [handwritten-digits, counting, charts, vqa, spatial, ocr-lines]
-limit: 3
+limit: 2
 backends:
   - {name: oracle-reference-answers-ceiling, type: oracle}
   - {name: majority-answer-prior-baseline, type: majority}
@@ -47,7 +47,7 @@ def layout_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--out",
         str(folder / "run"),
     ]
-    done = subprocess.run([*command, "--quiet"], capture_output=True, text=True, timeout=240, check=False)
+    done = subprocess.run([*command, "--quiet"], capture_output=True, text=True, timeout=280, check=False)
     assert done.returncode == 0, done.stderr
     return folder / "run" / "report.html"
 
