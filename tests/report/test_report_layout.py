@@ -173,4 +173,5 @@ def test_page_declares_utf8_first_and_collapses_secondary_sections(run_dir: Path
     assert all('loading="lazy"' in tag for tag in re.findall(r"<img [^>]*>", page))
     for title in ("Surprising samples", "Worst samples", "Breakdowns", "Classification report"):
         assert f'<details class="section"><summary>{title}' in page
-    assert "<details open" not in page
+    assert page.count("<details open") == 1  # only the run settings, at the end
+    assert page.index("<details open") > page.index('<section id="config">')
