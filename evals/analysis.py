@@ -54,6 +54,71 @@ _TIDY_KEEP = (
 )
 
 
+# What an empty frame still carries, so a notebook's `frame["status"]` works on a run with no
+# samples yet (a KeyError there was the first thing a failed run showed a user).
+_RESULT_COLUMNS = (
+    *_TIDY_KEEP,
+    "error_message",
+    "attempts",
+    "queue_s",
+    "ttft_s",
+    "prompt",
+    "flags",
+    "metadata",
+    "details",
+    "media",
+    "finished_at",
+)
+_SUMMARY_COLUMNS = (
+    "run_id",
+    "task",
+    "kind",
+    "backend",
+    "backend_type",
+    "backend_kind",
+    "model",
+    "metric",
+    "headline",
+    "value",
+    "ci_low",
+    "ci_high",
+    "n",
+    "sample_mean",
+    "higher_is_better",
+    "aggregation",
+    "n_total",
+    "n_scored",
+    "n_errors",
+    "n_not_run",
+    "error_rate",
+    "cache_hits",
+    "cost_usd",
+    "spent_usd",
+    "cost_per_sample_usd",
+    "judge_cost_usd",
+    "latency_p50",
+    "latency_p95",
+    "latency_p99",
+    "latency_mean",
+)
+_BREAKDOWN_COLUMNS = (
+    "run_id",
+    "task",
+    "backend",
+    "backend_kind",
+    "field",
+    "group",
+    "group_n",
+    "metric",
+    "headline",
+    "value",
+    "ci_low",
+    "ci_high",
+    "n",
+    "higher_is_better",
+)
+
+
 @dataclass
 class RunData:
     run_id: str
@@ -109,7 +174,8 @@ def summary_frame(summary: Summary, run_id: str) -> pd.DataFrame:
                 }
             )
     return _numeric(
-        pd.DataFrame(rows), ("value", "ci_low", "ci_high", "sample_mean", "cost_usd", "judge_cost_usd")
+        pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(_SUMMARY_COLUMNS)),
+        ("value", "ci_low", "ci_high", "sample_mean", "cost_usd", "judge_cost_usd"),
     )
 
 
@@ -139,8 +205,7 @@ def breakdown_frame(summary: Summary, run_id: str) -> pd.DataFrame:
                             "higher_is_better": value.higher_is_better,
                         }
                     )
-    columns = ["run_id", "task", "backend", "field", "group", "metric", "value", "ci_low", "ci_high"]
-    frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(_BREAKDOWN_COLUMNS))
     return _numeric(frame, ("value", "ci_low", "ci_high"))
 
 
@@ -160,7 +225,7 @@ def results_frame(records: list[SampleRecord], run: RunInfo, run_id: str) -> pd.
 
 def _with_run_columns(frame: pd.DataFrame, run: RunInfo, run_id: str) -> pd.DataFrame:
     if frame.empty:
-        frame = pd.DataFrame(columns=["task", "backend", "sample_id", "status", "metadata"])
+        frame = pd.DataFrame(columns=list(_RESULT_COLUMNS))
     kinds = {b.name: b.kind for b in run.backends}
     frame = frame.drop(columns=[c for c in ("run_id", "backend_kind") if c in frame.columns])
     frame.insert(0, "run_id", run_id)
@@ -175,7 +240,7 @@ def tidy_samples(results: pd.DataFrame, task_metrics: dict[str, list[str]] | Non
     carry; without it, the metrics that have a score in some row of the task.
     """
     if results.empty:
-        return pd.DataFrame(columns=["run_id", "task", "backend", "sample_id", "metric", "score"])
+        return pd.DataFrame(columns=["run_id", *_TIDY_KEEP, "metric", "score"])
     score_columns = [c for c in results.columns if c.startswith("score.")]
     base = results[[c for c in ("run_id", *_TIDY_KEEP) if c in results.columns]].copy()
     metadata = pd.DataFrame(
@@ -213,8 +278,10 @@ def _task_metrics(info: RunInfo) -> dict[str, list[str]]:
 def load_run(path: str | Path) -> RunData:
     """Load one run directory. Reads samples.parquet when present, else the journal.
 
-    A run that is still running, was interrupted or failed loads too (from its journal, with
-    the summary computed from what it has); an empty one gives empty frames."""
+    A run that is still running, or that failed or was interrupted after some samples, loads
+    from its journal (the summary computed from what it has, and a note in `notes`); a running
+    one with no samples yet gives empty frames. A run that ended with no sample at all, or a
+    folder that is not a run, is an InputError naming the folder and its status."""
     rundir = RunDir.existing(Path(path))
     info = rundir.read_info()
     run_id = info.run_id or rundir.path.name
@@ -224,6 +291,13 @@ def load_run(path: str | Path) -> RunData:
         records = None
     else:
         records = rundir.records()
+        if not records and info.status not in ("running", "finalizing", "finished"):
+            raise InputError(
+                f"run {rundir.path.name} has status {info.status!r} and no finished sample: nothing to load",
+                file=str(rundir.path),
+                fix="pick a finished run (evals.analysis.newest_run(folder) finds the newest), "
+                "or resume this one with run-eval run --resume",
+            )
         results = results_frame(records, info, run_id)
     summary = rundir.read_summary() if finished else None
     if summary is None:
@@ -255,7 +329,10 @@ def _started_at(path: Path) -> tuple[float, str]:
     return (float(started) if isinstance(started, int | float) else path.stat().st_mtime, path.name)
 
 
-def _status(path: Path) -> str | None:
+def run_status(path: str | Path) -> str | None:
+    """A run directory's status from its run.json (finished, running, failed, interrupted…),
+    or None when it has no readable run.json."""
+    path = Path(path)
     try:
         status = json.loads((path / "run.json").read_text(encoding="utf-8")).get("status")
     except (OSError, ValueError, AttributeError):
@@ -268,9 +345,9 @@ def newest_run(folder: str | Path = "reports", *, finished: bool = True) -> Path
     default only runs that finished (a failed or running run is passed over, with its name in
     the error when none finished)."""
     found = run_dirs(folder)
-    usable = [p for p in found if not finished or _status(p) == "finished"]
+    usable = [p for p in found if not finished or run_status(p) == "finished"]
     if not usable:
-        others = ", ".join(f"{p.name} ({_status(p) or 'unreadable'})" for p in found[-3:])
+        others = ", ".join(f"{p.name} ({run_status(p) or 'unreadable'})" for p in found[-3:])
         raise InputError(
             "no finished run directories here" + (f" (newest: {others})" if others else ""),
             file=str(folder),
@@ -280,26 +357,31 @@ def newest_run(folder: str | Path = "reports", *, finished: bool = True) -> Path
 
 
 def load_runs(paths: list[str | Path] | str | Path) -> RunData:
-    """Several runs concatenated (a `run_id` column tells them apart); a folder means its
-    finished runs (the others are listed in `notes`)."""
-    notes: list[str] = []
+    """Several runs concatenated (a `run_id` column tells them apart). Only finished runs are
+    loaded: a failed, running or interrupted one, or a folder without a run.json, is skipped
+    with a one-line note in `notes` (load it alone with `load_run` to see what it has). A
+    folder means the runs in it; a folder that is itself a run loads that run."""
+    folder: Path | None = None
     if isinstance(paths, str | Path):
         folder = Path(paths)
-        found = run_dirs(folder)
-        paths = [p for p in found if _status(p) == "finished"]
-        notes = [f"{p.name}: skipped, status {_status(p) or 'unreadable'}" for p in found if p not in paths]
-        if not found:
-            paths = [folder]
-    if not paths:
+        paths = list(run_dirs(folder)) or [folder]
+    candidates = [Path(p) for p in paths]
+    chosen = [p for p in candidates if run_status(p) == "finished"]
+    notes = [
+        f"{p.name}: skipped, status {run_status(p) or 'unknown (no readable run.json)'}"
+        for p in candidates
+        if p not in chosen
+    ]
+    if not chosen:
         raise InputError(
-            "no finished runs to load",
-            file=str(folder) if "folder" in locals() else None,
-            fix="pass run directories, or a folder that holds finished runs",
+            "no finished runs to load" + (f" ({'; '.join(notes)})" if notes else ""),
+            file=str(folder) if folder is not None else None,
+            fix="pass finished run directories, or a folder that holds finished runs",
         )
-    loaded = [load_run(p) for p in paths]
+    loaded = [load_run(p) for p in chosen]
     return RunData(
         run_id=",".join(r.run_id for r in loaded),
-        path=Path(paths[0]),
+        path=chosen[0],
         info=loaded[0].info,
         results=pd.concat([r.results for r in loaded], ignore_index=True),
         samples=pd.concat([r.samples for r in loaded], ignore_index=True),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from evals import fmt
 from evals.rundata import MetricSummary, SampleRecord, Summary, SummaryCell
+from evals.terminal import Table, output
 
 
 def messages() -> Console:
@@ -47,14 +47,12 @@ def task_tables(summary: Summary) -> list[Table]:
         judged = any(cell.judge is not None for cell in cells)
         hidden = len(every) - len(metrics)
         caption = f"+{hidden} per-field/per-rule metrics in report.html" if hidden else None
-        table = Table(
-            title=escape(task), title_justify="left", header_style="bold", pad_edge=False, caption=caption
-        )
-        table.add_column("backend", overflow="fold")
+        table = Table(title=escape(task), title_justify="left", pad_edge=False, caption=caption)
+        table.add_column("backend")
         for name in metrics:
-            table.add_column(escape(name), justify="right", overflow="fold")
+            table.add_column(escape(name), justify="right")
         for column in ("n", "err", "cost", *(["judge cost"] if judged else []), "p50/p95"):
-            table.add_column(column, justify="right", overflow="fold")
+            table.add_column(column, justify="right")
         for cell in cells:
             errors = str(cell.n_errors) + (f"+{cell.n_not_run} not run" if cell.n_not_run else "")
             if cell.scorer_errors:
@@ -74,7 +72,7 @@ def task_tables(summary: Summary) -> list[Table]:
 
 
 def print_summary(summary: Summary, console: Console | None = None, title: str | None = None) -> None:
-    console = console or Console()
+    console = console or output()
     if title:
         console.print(f"[bold]{escape(title)}[/]: values with 95% bootstrap intervals")
     for table in task_tables(summary):
@@ -85,7 +83,7 @@ def print_summary(summary: Summary, console: Console | None = None, title: str |
 
 def replica_table(summary: Summary) -> Table:
     """Per replica of a backend with several base_urls: load, errors, failovers, latency."""
-    table = Table(title="replicas", header_style="bold")
+    table = Table(title="replicas")
     for column in ("backend", "url", "requests", "ok", "errors", "failovers", "taken out", "mean s", "p95 s"):
         table.add_column(column, justify="left" if column in ("backend", "url") else "right")
     for r in summary.replicas:

@@ -8,6 +8,7 @@ is logged and never loses the numbers, which are already written.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from evals.aggregate import summarize
 from evals.judging import summarize_judging
@@ -18,9 +19,10 @@ from evals.rundir import RunDir
 log = logging.getLogger(__name__)
 
 
-def finalize(rundir: RunDir, *, reports: bool = True) -> Summary:
+def finalize(rundir: RunDir, *, reports: bool = True, plot_cache: Path | None = None) -> Summary:
     """Write summary.json and samples.parquet; then, when the run was finalizing, mark it
-    finished; then the reports. Return the summary."""
+    finished; then the reports (plots drawn from the same inputs before are taken from
+    `plot_cache` when given). Return the summary."""
     info = rundir.read_info()
     records = rundir.records()
     summary = summarize(info, records)
@@ -31,16 +33,22 @@ def finalize(rundir: RunDir, *, reports: bool = True) -> Summary:
     if info.status == "finalizing":
         info = rundir.update_info(status="finished")
     if reports:
-        write_reports(rundir, info, summary, records)
+        write_reports(rundir, info, summary, records, plot_cache)
     return summary
 
 
-def write_reports(rundir: RunDir, info: RunInfo, summary: Summary, records: list[SampleRecord]) -> None:
+def write_reports(
+    rundir: RunDir,
+    info: RunInfo,
+    summary: Summary,
+    records: list[SampleRecord],
+    plot_cache: Path | None = None,
+) -> None:
     # Imported here, not at the top: the report's libraries (matplotlib, jinja2) take a second
     # or two to load, and summary.json and the parquet file should not wait for them.
     from evals.report import write_run_report
 
     try:
-        write_run_report(rundir, info, summary, records)
+        write_run_report(rundir, info, summary, records, plot_cache)
     except Exception:  # the numbers are already safe in summary.json
         log.exception("writing the report failed; summary.json and samples.parquet are complete")

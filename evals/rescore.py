@@ -29,7 +29,6 @@ from evals.journal import write_journal
 from evals.plan import build_backend, describe_backend, request_hash
 from evals.pricing import configure_pricing
 from evals.rundata import (
-    MediaRef,
     MetricDecl,
     PairwiseRecord,
     RunInfo,
@@ -40,9 +39,9 @@ from evals.rundata import (
 )
 from evals.rundir import MEDIA_DIR, RunDir
 from evals.runner.calls import Budget, Caller
-from evals.runner.pairwise import pairwise_plans, run_pairwise
+from evals.runner.pairwise import pairwise_plans, record_input, run_pairwise
 from evals.runner.scoring import ScoringStage
-from evals.scoring import MediaItem, ScoreInput, Scorer, ScorerFailed, build_scorer
+from evals.scoring import Scorer, build_scorer
 from evals.task.loader import Task, load_task, with_perturbations
 
 
@@ -115,38 +114,6 @@ def _judges(run: RunInfo, config_path: Path | None) -> tuple[dict[str, Backend],
         backend.check()
         judges[judge.name] = backend
     return judges, sorted(judges)
-
-
-def _media_item(rundir: RunDir, ref: MediaRef) -> MediaItem:
-    def load() -> bytes:
-        data = rundir.media.read(ref)
-        if data is None and ref.path:
-            try:
-                candidate = Path(ref.path).read_bytes()
-            except OSError:
-                candidate = None
-            if candidate is not None and hashlib.sha256(candidate).hexdigest() == ref.sha256:
-                data = candidate
-        if data is None:
-            raise ScorerFailed(f"{ref.kind} {ref.name or ''} is no longer available to score".strip())
-        return data
-
-    return MediaItem(ref.kind, ref.mime, ref.sha256, ref.name, load)
-
-
-def _score_input(rundir: RunDir, record: SampleRecord) -> ScoreInput:
-    return ScoreInput(
-        task=record.task,
-        backend=record.backend,
-        sample_id=record.sample_id,
-        prediction=record.prediction or "",
-        targets=list(record.targets),
-        choices=list(record.choices) if record.choices is not None else None,
-        metadata=record.metadata,
-        outputs=[_media_item(rundir, ref) for ref in record.outputs],
-        inputs=[_media_item(rundir, ref) for ref in record.inputs],
-        prompt=record.prompt,
-    )
 
 
 def _replace_scores(
@@ -330,7 +297,7 @@ async def _rescore_records(
         if scorers is None or record.status != "ok":
             return record
         async with limit:
-            scored = await stage.score(scorers, _score_input(rundir, record), seed=run.seed)
+            scored = await stage.score(scorers, record_input(rundir.media, record), seed=run.seed)
         stats.samples += 1
         update = SampleRecord(
             task=record.task,

@@ -3,6 +3,7 @@ and any text that reaches a file (error messages, raw bodies) is scrubbed of the
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import Any
@@ -71,13 +72,18 @@ def remember_secret(value: str) -> None:
         _READ_KEYS.add(value)
 
 
+@functools.lru_cache(maxsize=4096)
+def _secret_name(name: str) -> bool:
+    # Memoised: scrub() reads the environment for every text it writes (thousands a run), and
+    # the environment may change between calls, but what a name says does not.
+    return _SECRET_NAME.search(name) is not None
+
+
 def secret_values() -> list[str]:
     """Values of environment variables whose names say they are secrets, and keys backends
     have read, longest first."""
     found = {
-        value
-        for name, value in os.environ.items()
-        if _SECRET_NAME.search(name) and len(value) >= _MIN_SECRET_LENGTH
+        value for name, value in os.environ.items() if len(value) >= _MIN_SECRET_LENGTH and _secret_name(name)
     }
     return sorted(found | _READ_KEYS, key=len, reverse=True)
 

@@ -255,9 +255,12 @@ def _execute(
         rundir.update_info(status=status, finished_at=time.time(), attempts=[*earlier, attempt])
     for name in sorted(runner.stats.unknown_cost):
         log.warning("backend %s: no price for its model in the pricing table; cost is unknown", name)
-    summary = finalize(rundir)  # marks the run finished once summary.json and parquet exist
+    # Marks the run finished once summary.json and parquet exist. With the response cache on,
+    # plots drawn from the same inputs before are reused from beside it (a cached re-run).
+    plot_cache = cache.folder if cache is not None else None
+    summary = finalize(rundir, plot_cache=plot_cache)
     if not options.quiet:
-        print_summary(summary, Console(), title=f"run {rundir.path.name}")
+        print_summary(summary, title=f"run {rundir.path.name}")
     options.console.print(f"run directory: {rundir.path}")
     worst = max((c.error_rate for c in summary.cells), default=0.0)
     code = EXIT_ERROR_RATE if worst > config.max_error_rate else EXIT_OK

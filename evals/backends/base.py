@@ -133,6 +133,10 @@ class Backend(ABC):
     def check(self) -> None:
         """Raise InputError before the run if the backend cannot work (missing key, engine)."""
 
+    def warm_up(self) -> None:
+        """Called once before this backend's first request is sent, outside its measured time
+        (never when the cache answers every request): import what the first request needs."""
+
     def api_key(self, *names: str, required: bool = True) -> str | None:
         """The key from the environment only; a missing key names the variable to set."""
         candidates = [self.config.api_key_env] if self.config.api_key_env else list(names)

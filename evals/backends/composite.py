@@ -48,6 +48,26 @@ class StageAnswer:
         return self.response.error is None
 
 
+def build_stage(owner: str, role: str, spec: StageSpec) -> Backend:
+    """The backend of one stage of backend `owner`, named `owner.role`; a bad stage is an error
+    located at `backends.owner.options.role`."""
+    try:
+        cls = backend_registry.get(spec.type)
+        return cls(
+            BackendConfig(
+                name=f"{owner}.{role}",
+                type=spec.type,
+                model=spec.model,
+                base_url=spec.base_url,
+                api_key_env=spec.api_key_env,
+                timeout=spec.timeout,
+                options=spec.options,
+            )
+        )
+    except InputError as exc:
+        raise exc.located(field=f"backends.{owner}.options.{role}") from None
+
+
 class CompositeBackend(Backend):
     """Subclasses add their stages in `__init__` with `add_stage` and call them with
     `call_stage`; `finish` puts the stage times and the summed cost on the final response."""
@@ -57,21 +77,7 @@ class CompositeBackend(Backend):
         self.stages: dict[str, Backend] = {}
 
     def add_stage(self, role: str, spec: StageSpec) -> Backend:
-        try:
-            cls = backend_registry.get(spec.type)
-            stage = cls(
-                BackendConfig(
-                    name=f"{self.name}.{role}",
-                    type=spec.type,
-                    model=spec.model,
-                    base_url=spec.base_url,
-                    api_key_env=spec.api_key_env,
-                    timeout=spec.timeout,
-                    options=spec.options,
-                )
-            )
-        except InputError as exc:
-            raise exc.located(field=f"backends.{self.name}.options.{role}") from None
+        stage = build_stage(self.name, role, spec)
         self.stages[role] = stage
         return stage
 
@@ -122,6 +128,10 @@ class CompositeBackend(Backend):
     def check(self) -> None:
         for stage in self.stages.values():
             stage.check()
+
+    def warm_up(self) -> None:
+        for stage in self.stages.values():
+            stage.warm_up()
 
     def versions(self) -> dict[str, str]:
         return {f"{role}.{k}": v for role, stage in self.stages.items() for k, v in stage.versions().items()}

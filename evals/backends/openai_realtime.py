@@ -37,8 +37,8 @@ from pydantic import Field
 
 from evals.backends._errors import BadResponse, UnsupportedInput, classify
 from evals.backends._provider import StainlessBackend, StainlessOptions, request_facts
-from evals.backends.base import Backend, BackendConfig, backend_registry
-from evals.backends.composite import StageSpec
+from evals.backends.base import Backend, BackendConfig
+from evals.backends.composite import StageSpec, build_stage
 from evals.errors import InputError
 from evals.media import Media
 from evals.records import ErrorInfo, MediaPart, Message, OutputMedia, Request, Response, TextPart, Usage
@@ -127,21 +127,7 @@ class OpenAIRealtimeBackend(StainlessBackend["AsyncOpenAI"]):
         self.transcriber: Backend | None = None
         spec = self.options.transcribe
         if spec is not None:
-            try:
-                cls = backend_registry.get(spec.type)
-                self.transcriber = cls(
-                    BackendConfig(
-                        name=f"{self.name}.transcribe",
-                        type=spec.type,
-                        model=spec.model,
-                        base_url=spec.base_url,
-                        api_key_env=spec.api_key_env,
-                        timeout=spec.timeout,
-                        options=spec.options,
-                    )
-                )
-            except InputError as exc:
-                raise exc.located(field=f"backends.{self.name}.options.transcribe") from None
+            self.transcriber = build_stage(self.name, "transcribe", spec)
             if "audio" not in self.transcriber.modalities or "text" not in self.transcriber.outputs:
                 raise InputError(
                     f"backend {self.name!r}: {spec.type} cannot transcribe the reply",

@@ -88,6 +88,10 @@ class ReplicaBackend(Backend):
         for replica in self.replicas:
             replica.backend.check()
 
+    def warm_up(self) -> None:
+        for replica in self.replicas:
+            replica.backend.warm_up()
+
     def bind_run(self, folder: Path) -> None:
         self.path = folder / "replicas.json"
 

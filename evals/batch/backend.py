@@ -82,6 +82,9 @@ class BatchBackend(Backend):
     def check(self) -> None:
         self.inner.check()
 
+    def warm_up(self) -> None:
+        self.inner.warm_up()
+
     def bind_run(self, folder: Path) -> None:
         self.ledger.bind(folder / "batches" / f"{self.inner.name}.json")
 

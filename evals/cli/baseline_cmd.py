@@ -8,14 +8,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from evals.baseline import baseline_document, from_run_dir, load_scores, save_baseline
 from evals.cli.main import Handler
 from evals.console import messages
 from evals.errors import EXIT_OK
+from evals.terminal import Table, output
 
 
 def add(parser: argparse.ArgumentParser) -> Handler:
@@ -55,7 +54,7 @@ def handle(args: argparse.Namespace) -> int:
         err.print(f"baseline of {count} written to {escape(str(args.path))}")
         return EXIT_OK
     scores = load_scores(args.path)
-    table = Table(title=f"{scores.label} ({scores.origin})", header_style="bold")
+    table = Table(title=f"{scores.label} ({scores.origin})")
     for column in ("task", "backend", "samples", "ok", "errors", "metrics"):
         table.add_column(column)
     for task, backend in scores.cell_keys():
@@ -64,5 +63,5 @@ def handle(args: argparse.Namespace) -> int:
         errors = sum(1 for s in samples.values() if s.status == "error")
         metrics = ", ".join(m.name for m in scores.tasks[task].metrics)
         table.add_row(escape(task), escape(backend), str(len(samples)), str(ok), str(errors), escape(metrics))
-    Console(highlight=False).print(table)
+    output().print(table)
     return EXIT_OK

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from evals import fmt
 from evals.config import RunConfig
 from evals.errors import InputError
 from evals.estimate import CellEstimate, PlanEstimate, estimate_plan, video_warning
 from evals.plan import Plan, make_plan
+from evals.terminal import Table, output
 
 
 def _row(cell: CellEstimate) -> list[str]:
@@ -32,7 +32,7 @@ def _row(cell: CellEstimate) -> list[str]:
 
 
 def plan_table(config: RunConfig, estimate: PlanEstimate) -> Table:
-    table = Table(title=f"plan for {config.name} (nothing sent; estimates)", header_style="bold")
+    table = Table(title=f"plan for {config.name} (nothing sent; estimates)")
     for column in (
         "task",
         "backend",
@@ -69,7 +69,7 @@ def plan_table(config: RunConfig, estimate: PlanEstimate) -> Table:
 def judge_table(estimate: PlanEstimate) -> Table:
     """What judging would cost, apart from the models under test (its dollars are in the total
     above and in the --budget check)."""
-    table = Table(title="judges (apart from the models under test; estimates)", header_style="bold")
+    table = Table(title="judges (apart from the models under test; estimates)")
     for column in ("task", "judge", "model", "requests", "input tok", "image tok", "output tok ≤"):
         table.add_column(column, justify="left" if column in ("task", "judge", "model") else "right")
     table.add_column("est. cost", justify="right")
@@ -93,7 +93,7 @@ def judge_table(estimate: PlanEstimate) -> Table:
 
 def batch_table(cells: list[CellEstimate]) -> Table:
     """Batch mode: each batched cell at the batch price beside the same requests sent directly."""
-    table = Table(title="batch mode: batch price beside the direct price (estimates)", header_style="bold")
+    table = Table(title="batch mode: batch price beside the direct price (estimates)")
     for column in ("task", "backend", "model", "batch cost", "direct cost", "saved"):
         table.add_column(column, justify="left" if column in ("task", "backend", "model") else "right")
     for cell in cells:
@@ -107,7 +107,7 @@ def batch_table(cells: list[CellEstimate]) -> Table:
 def print_plan(config: RunConfig, base: Path, *, console: Console | None = None) -> int:
     plan = make_plan(config, base, check_backends=False)
     estimate = estimate_plan(plan, limit=config.limit, shard=config.shard)
-    out = console or Console()
+    out = console or output()
     out.print(plan_table(config, estimate))
     if estimate.judges:
         out.print(judge_table(estimate))

@@ -11,8 +11,6 @@ import json
 import sys
 from pathlib import Path
 
-from rich.console import Console
-
 from evals.baseline import load_scores
 from evals.cli.main import Handler
 from evals.gate import evaluate, load_rules
@@ -21,6 +19,7 @@ from evals.gate.evaluate import GateResult, resolve_baseline
 from evals.gate.export import result_dict
 from evals.gate.junit import render_junit
 from evals.gate.markdown import render_markdown
+from evals.terminal import output
 
 
 def add(parser: argparse.ArgumentParser) -> Handler:
@@ -65,7 +64,7 @@ def handle(args: argparse.Namespace) -> int:
     outputs = [p for p in (args.junit, args.markdown, args.json) if p is not None]
     to_stdout = any(str(p) == "-" for p in outputs)
     if not args.quiet:
-        print_result(result, Console(stderr=to_stdout, highlight=False))
+        print_result(result, output(stderr=to_stdout))
     if args.junit is not None:
         _write(args.junit, render_junit(result))
     if args.markdown is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.console import Console
 from rich.markup import escape
 
 from evals.cli.main import Handler
@@ -26,7 +25,7 @@ def add(parser: argparse.ArgumentParser) -> Handler:
 def handle(args: argparse.Namespace) -> int:
     outcome = merge_runs(list(args.run_dirs), args.out)
     if not args.quiet:
-        print_summary(outcome.summary, Console(), title=f"merged {outcome.rundir.path.name}")
+        print_summary(outcome.summary, title=f"merged {outcome.rundir.path.name}")
     err = messages()
     err.print(
         f"merged {len(outcome.shards)} shards ({', '.join(outcome.shards)}), {outcome.samples} journal lines"

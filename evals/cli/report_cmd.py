@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.console import Console
 from rich.markup import escape
 
 from evals.aggregate import summarize
@@ -14,6 +13,7 @@ from evals.errors import EXIT_OK, InputError
 from evals.report import ReportOptions, write_report
 from evals.rundata import RunInfo, SampleRecord, Summary
 from evals.rundir import RunDir
+from evals.terminal import output
 
 
 def add(parser: argparse.ArgumentParser) -> Handler:
@@ -56,7 +56,7 @@ def handle(args: argparse.Namespace) -> int:
         written = write_report(args.out or rundir.path, run, summary, records, options, media=rundir.media)
     finally:
         rundir.unlock()
-    out = Console(highlight=False)
+    out = output()
     for path in written[:2]:
         out.print(f"wrote {escape(str(path))}")
     if len(written) > 2:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.console import Console
 from rich.markup import escape
 
 from evals.cli.main import Handler
@@ -48,7 +47,7 @@ def handle(args: argparse.Namespace) -> int:
     outcome = rescore(args.run_dir, options)
     err = messages()
     if not args.quiet:
-        print_summary(outcome.summary, Console(), title=f"rescored {outcome.rundir.path.name}")
+        print_summary(outcome.summary, title=f"rescored {outcome.rundir.path.name}")
     scored = "; ".join(f"{task}: {', '.join(names)}" for task, names in outcome.scorers.items())
     err.print(
         f"rescored {outcome.samples} answers ({escape(scored)}); 0 requests to the models under test; "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.console import Console
 from rich.markup import escape
 
 from evals.cli.main import Handler
@@ -14,6 +13,7 @@ from evals.console import messages
 from evals.errors import EXIT_BAD_INPUT, EXIT_OK, InputError
 from evals.plan import make_plan
 from evals.task.loader import check_media_files, check_task, load_task
+from evals.terminal import output
 from evals.yamlfile import load_yaml
 
 
@@ -72,7 +72,7 @@ def validate_file(path: Path, *, quick: bool = False) -> str:
 
 
 def handle(args: argparse.Namespace) -> int:
-    out = Console(highlight=False)
+    out = output()
     err = messages()
     failed = 0
     files = _files(args.paths)

@@ -63,11 +63,12 @@ def mcnemar_text(delta: Delta) -> str:
     return f"{test.lost}↓ {test.gained}↑ p={p_text(test.p_value)} ({test.method})"
 
 
-def md_cell(text: object, limit: int = 80) -> str:
-    """Safe inside a Markdown table cell: no pipes, no line breaks, bounded length."""
+def md_cell(text: object, limit: int | None = 80) -> str:
+    """Safe inside a Markdown table cell: no pipes, no line breaks, bounded length. Names (of
+    tasks, backends, metrics, samples, runs) pass `limit=None`: a name is never cut."""
     value = "" if text is None else str(text)
     value = " ".join(value.split())
-    if len(value) > limit:
+    if limit is not None and len(value) > limit:
         value = value[: limit - 1] + "…"
     return value.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 

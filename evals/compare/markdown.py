@@ -45,11 +45,11 @@ def _unpaired_line(task: TaskComparison) -> str:
 
 
 def task_section(task: TaskComparison, show: int) -> list[str]:
-    lines = [f"### {md_cell(task.task)}", "", _unpaired_line(task), ""]
+    lines = [f"### {md_cell(task.task, None)}", "", _unpaired_line(task), ""]
     if task.metrics:
         rows = [
             [
-                md_cell(f"{d.quantity.name} {direction(d)}"),
+                md_cell(f"{d.quantity.name} {direction(d)}", None),
                 value_text(d.quantity, d.stat.reference),
                 value_text(d.quantity, d.stat.candidate),
                 md_plain(change_text(d)),
@@ -88,7 +88,7 @@ def _changes(delta: Delta, show: int) -> list[str]:
     q = delta.quantity
     rows = [
         [
-            md_cell(c.sample_id),
+            md_cell(c.sample_id, None),
             "worse" if c.worse else "better",
             f"{value_text(q, c.reference)} → {value_text(q, c.candidate)}",
             md_cell(c.reference_prediction),
@@ -100,14 +100,14 @@ def _changes(delta: Delta, show: int) -> list[str]:
     more = len(delta.changed) - show
     tail = [f"… and {more} more (all of them are in compare.json)", ""] if more > 0 else [""]
     header = ["sample", "change", q.name, "reference answer", "candidate answer", "references"]
-    return [f"Changed samples for `{md_cell(q.name)}`:", "", *md_table(header, rows), *tail]
+    return [f"Changed samples for `{md_cell(q.name, None)}`:", "", *md_table(header, rows), *tail]
 
 
 def _unpaired(task: TaskComparison, show: int) -> list[str]:
     missing = task.alignment.unpaired
     if not missing:
         return []
-    rows = [[md_cell(u.sample_id), u.reference, u.candidate] for u in missing[: max(show, 1)]]
+    rows = [[md_cell(u.sample_id, None), u.reference, u.candidate] for u in missing[: max(show, 1)]]
     more = len(missing) - len(rows)
     tail = [f"… and {more} more", ""] if more > 0 else [""]
     table = md_table(["sample", "reference", "candidate"], rows)
@@ -115,7 +115,7 @@ def _unpaired(task: TaskComparison, show: int) -> list[str]:
 
 
 def pair_section(pair: PairComparison, show: int) -> list[str]:
-    lines = [f"## {md_cell(pair.reference.label)} → {md_cell(pair.candidate.label)}", ""]
+    lines = [f"## {md_cell(pair.reference.label, None)} → {md_cell(pair.candidate.label, None)}", ""]
     lines += [f"- note: {md_cell(n, 400)}" for n in pair.notes]
     if pair.notes:
         lines.append("")
@@ -131,7 +131,7 @@ def render_markdown(report: CompareReport, *, show: int = 10) -> str:
     for source in report.sources:
         ident = source.identity
         commit = f", commit {ident.git_commit[:10]}" if ident.git_commit else ""
-        lines.append(f"- {md_cell(source.label)}: {md_cell(source.source, 200)}{commit}")
+        lines.append(f"- {md_cell(source.label, None)}: {md_cell(source.source, 200)}{commit}")
     lines.append("")
     for pair in report.pairs:
         lines += pair_section(pair, show)

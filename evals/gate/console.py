@@ -6,20 +6,20 @@ from collections import Counter
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from evals.compare.fmt import value_text
 from evals.gate.evaluate import GateResult
 from evals.gate.markdown import change_cell, ordered
+from evals.terminal import Table
 
 STYLE = {"pass": "green", "regression": "bold red", "fail": "bold red", "inconclusive": "yellow"}
 LABEL = {"pass": "pass", "regression": "REGRESSION", "fail": "BOUND CROSSED", "inconclusive": "inconclusive"}
 
 
 def gate_table(result: GateResult) -> Table:
-    table = Table(title=f"gate: {escape(result.current.label)}", header_style="bold")
+    table = Table(title=f"gate: {escape(result.current.label)}")
     for column in ("verdict", "task / backend", "metric", "baseline → current", "worse by [CI]", "bound"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column)
     for check in ordered(result):
         q = check.quantity
         values = value_text(q, check.value)

@@ -35,10 +35,10 @@ def check_row(check: Check) -> list[str]:
     detail = "; ".join([check.decision.message, *check.notes])
     return [
         BADGE[check.verdict],
-        md_cell(check.rule.name or f"rule {check.index + 1}"),
-        md_cell(check.task),
-        md_cell(check.backend),
-        md_cell(check.metric),
+        md_cell(check.rule.name or f"rule {check.index + 1}", None),
+        md_cell(check.task, None),
+        md_cell(check.backend, None),
+        md_cell(check.metric, None),
         value_text(q, check.baseline_value) if check.kind == "regression" else "",
         value_text(q, check.value),
         md_plain(change_cell(check)),
@@ -57,7 +57,7 @@ def _changed_samples(check: Check) -> list[str]:
     q = check.quantity
     rows = [
         [
-            md_cell(c.sample_id),
+            md_cell(c.sample_id, None),
             f"{value_text(q, c.reference)} → {value_text(q, c.candidate)}",
             md_cell(c.reference_prediction),
             md_cell(c.candidate_prediction),
@@ -73,11 +73,11 @@ def _changed_samples(check: Check) -> list[str]:
 def render_markdown(result: GateResult) -> str:
     counts = result.counts()
     spec = result.rules.model
-    against = f" against `{md_cell(result.baseline.label)}`" if result.baseline else ""
+    against = f" against `{md_cell(result.baseline.label, None)}`" if result.baseline else ""
     lines = [
         f"## Evaluation gate: {HEADLINE[result.outcome()]}",
         "",
-        f"Run `{md_cell(result.current.label)}`{against} · {len(result.checks)} checks: "
+        f"Run `{md_cell(result.current.label, None)}`{against} · {len(result.checks)} checks: "
         f"{counts['pass']} pass, {counts['regression']} regression, {counts['fail']} bound crossed, "
         f"{counts['inconclusive']} inconclusive · exit code {result.exit_code()}",
         "",

@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import fft as sp_fft
-from scipy import signal as sps
+
+# scipy is imported inside the functions that use it: this module is loaded with every task
+# (the loader expands perturbations), and scipy.signal costs ~1 s of start-up on this machine.
 
 Samples = NDArray[np.float64]
 AudioFn = Callable[[Samples, int, int, np.random.Generator], tuple[Samples, int]]
@@ -60,6 +61,8 @@ def noise(samples: Samples, rate: int, severity: int, rng: np.random.Generator) 
 
 
 def pink_noise(samples: Samples, rate: int, severity: int, rng: np.random.Generator) -> tuple[Samples, int]:
+    from scipy import fft as sp_fft
+
     size = sp_fft.next_fast_len(samples.size, real=True)
     spectrum = np.fft.rfft(rng.standard_normal(size))
     frequencies = np.arange(spectrum.size, dtype=np.float64)
@@ -69,6 +72,8 @@ def pink_noise(samples: Samples, rate: int, severity: int, rng: np.random.Genera
 
 
 def _resampled(samples: Samples, rate: int, target: int) -> Samples:
+    from scipy import signal as sps
+
     if rate == target:
         return samples
     divisor = math.gcd(rate, target)
@@ -91,6 +96,8 @@ def babble_from(
 
 
 def reverb(samples: Samples, rate: int, severity: int, rng: np.random.Generator) -> tuple[Samples, int]:
+    from scipy import signal as sps
+
     rt60 = level("reverb", severity)
     n = max(1, int(rt60 * rate))
     t = np.arange(n) / rate
@@ -111,6 +118,8 @@ def speed(samples: Samples, rate: int, severity: int, rng: np.random.Generator) 
 
 
 def _stretch(samples: Samples, factor: float) -> Samples:
+    from scipy import signal as sps
+
     """Phase-vocoder time stretch by `factor` (> 1 longer), pitch unchanged."""
     hop, size = 256, 1024
     _, _, spectrum = sps.stft(samples, nperseg=size, noverlap=size - hop)
@@ -146,6 +155,8 @@ def mu_law(samples: Samples, mu: int = 255) -> Samples:
 
 
 def telephone(samples: Samples, rate: int, severity: int, rng: np.random.Generator) -> tuple[Samples, int]:
+    from scipy import signal as sps
+
     """Band-pass 300 Hz to the level's upper edge, sampled at 8 kHz, mu-law coded; returned at
     the original rate so every recogniser can read it."""
     narrow = _resampled(samples, rate, 8000)

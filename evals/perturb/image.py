@@ -16,7 +16,6 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFilter
-from scipy import ndimage
 
 from evals.generators.imaging import load_font
 
@@ -88,6 +87,8 @@ def blur(image: Image.Image, severity: int, rng: np.random.Generator) -> Image.I
 
 
 def motion_blur(image: Image.Image, severity: int, rng: np.random.Generator) -> Image.Image:
+    from scipy import ndimage  # imported here: scipy costs start-up time for every task
+
     length = int(level("motion_blur", severity))
     angle = rng.uniform(0, math.pi)
     kernel = np.zeros((length, length))

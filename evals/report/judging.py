@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 
 from evals import fmt
 from evals.report.plots import PlotFile, slug
-from evals.report.plots.base import png_bytes
-from evals.report.plots.pairwise import plot_win_rates
 from evals.report.tables import Table, num_cell
 from evals.rundata import JudgingSummary, Summary
 
@@ -133,6 +131,9 @@ def judge_sections(summary: Summary) -> list[JudgeSection]:
 
 def judge_plots(summary: Summary) -> list[PlotFile]:
     """The pairwise win-rate heatmaps, one per pairwise judge scorer."""
+    from evals.report.plots.base import png_bytes  # matplotlib loads only when plots are drawn
+    from evals.report.plots.pairwise import plot_win_rates
+
     plots = []
     for entry in summary.judging:
         figure = plot_win_rates(entry)

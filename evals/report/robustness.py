@@ -5,16 +5,18 @@ the curves per task × perturbation (evals/robustness.py computes; this lays out
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from evals import fmt
 from evals.report.plots import PlotFile
-from evals.report.plots.base import new_figure, palette, png_bytes, styled
 from evals.report.tables import Table, backend_name, num_cell
 from evals.robustness import Curve, curves_for_cell
 from evals.rundata import RunInfo, SampleRecord
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CAPTION = (
     "Mean per sample at each severity (0 = clean) with its 95% bootstrap interval; drop: the paired "
@@ -88,9 +90,17 @@ def robustness_tables(curves: list[Curve], kinds: dict[str, str]) -> list[tuple[
     return out
 
 
-@styled
 def plot_curves(curves: list[Curve], kinds: dict[str, str]) -> Figure | None:
     """Score against severity, one line per backend with its 95% band."""
+    # matplotlib loads only when plots are drawn (a report may take its plots from the cache)
+    from evals.report.plots.base import styled
+
+    return styled(_draw_curves)(curves, kinds)
+
+
+def _draw_curves(curves: list[Curve], kinds: dict[str, str]) -> Figure | None:
+    from evals.report.plots.base import new_figure, palette
+
     if not curves:
         return None
     colours = palette([c.backend for c in curves], kinds)
@@ -117,6 +127,7 @@ def plot_curves(curves: list[Curve], kinds: dict[str, str]) -> Figure | None:
 
 def robustness_plots(by_task: dict[str, list[Curve]], kinds: dict[str, str]) -> list[PlotFile]:
     from evals.report.plots import slug
+    from evals.report.plots.base import png_bytes
 
     plots = []
     for task, curves in sorted(by_task.items()):

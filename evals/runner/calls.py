@@ -100,6 +100,7 @@ class Caller:
         }
         self._identity = {name: b.cache_identity() for name, b in backends.items()}
         self._cores = asyncio.Semaphore(usable_cores())  # shared by every CPU-bound backend
+        self._warm: set[str] = set()  # backends whose warm_up ran (before their first request)
 
     def cache_key(self, backend: Backend, canonical: dict[str, object]) -> str | None:
         if not backend.cacheable or self.cache is None:
@@ -140,6 +141,9 @@ class Caller:
         return result
 
     async def _send(self, backend: Backend, request: Request, sample: Sample | None) -> CallResult:
+        if backend.name not in self._warm:  # once, before the first request's clock starts
+            self._warm.add(backend.name)
+            backend.warm_up()
         limiter = self._limiters[backend.name]
         policy = self._policies[backend.name]
         timeout = backend.config.timeout

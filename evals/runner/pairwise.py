@@ -58,7 +58,7 @@ def _media_item(media: MediaStore, ref: MediaRef) -> MediaItem:
             if candidate is not None and hashlib.sha256(candidate).hexdigest() == ref.sha256:
                 data = candidate
         if data is None:
-            raise ScorerFailed(f"{ref.kind} {ref.name or ''} is no longer available to judge".strip())
+            raise ScorerFailed(f"{ref.kind} {ref.name or ''} is no longer available to score".strip())
         return data
 
     return MediaItem(ref.kind, ref.mime, ref.sha256, ref.name, load)

@@ -15,16 +15,16 @@ import asyncio
 import contextlib
 import importlib
 import json
-import subprocess
 import sys
 from typing import Any
 
+from evals.testing.child_server import ChildServer
 from evals.testing.fake_provider.config import FakeConfig
 from evals.testing.fake_realtime import FakeRealtimeProvider, RealtimeSettings
 
 
-class FakeRealtimeProcess:
-    """Start the child, read its URL, stop it by its own pid."""
+class FakeRealtimeProcess(ChildServer):
+    """The fake realtime provider in a child process."""
 
     def __init__(
         self,
@@ -33,16 +33,11 @@ class FakeRealtimeProcess:
         config: FakeConfig | None = None,
         paths: tuple[str, ...] = (),
     ) -> None:
+        super().__init__()
         self.answer = answer
         self.realtime = realtime or RealtimeSettings()
         self.config = config or FakeConfig()
         self.paths = paths
-        self.url = ""
-        self._proc: subprocess.Popen[str] | None = None
-
-    @property
-    def openai_url(self) -> str:
-        return f"{self.url}/v1"
 
     def start(self) -> FakeRealtimeProcess:
         settings = {k: getattr(self.realtime, k) for k in self.realtime.__dataclass_fields__}
@@ -55,33 +50,8 @@ class FakeRealtimeProcess:
         ]
         for path in self.paths:
             command += ["--path", path]
-        self._proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        assert self._proc.stdout is not None
-        line = self._proc.stdout.readline().strip()
-        if not line.startswith("http://"):
-            self.stop()
-            raise RuntimeError(f"the fake realtime provider did not report its URL (got {line!r})")
-        self.url = line
+        self._launch(command, "the fake realtime provider")
         return self
-
-    def stop(self) -> None:
-        if self._proc is None:
-            return
-        self._proc.terminate()
-        try:
-            self._proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait(10)
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
-        self._proc = None
-
-    def __enter__(self) -> FakeRealtimeProcess:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def _load(path: str) -> Any:

@@ -20,7 +20,8 @@ def test_streaming_measures_ttft_and_keeps_the_answer(
     fake.answer = lambda req: ANSWER
     fake.configure(FakeConfig(latency_ms=80))
     streamed = make_backend(fake, backend_type, model, options={"stream": True})
-    streamed.check()  # imports the SDK before the clock starts, as a run does
+    streamed.check()
+    streamed.warm_up()  # imports the SDK before the clock starts, as a run does
     got = run(streamed, lambda: streamed.generate(request(text("Go [sample:st]"))))
     plain = make_backend(fake, backend_type, model)
     whole = run(plain, lambda: plain.generate(request(text("Go [sample:st]"))))

@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, ...]] = [
         "evals.agreement",
         "evals.references",
         "evals.fmt",
+        "evals.terminal",
         "evals.version",
         "evals.ratelimits",
         "evals.segments",

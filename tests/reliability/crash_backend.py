@@ -1,12 +1,14 @@
 """A deterministic test backend for crash tests, loaded by path (`crash_backend:Scripted`) in
 the `run-eval` child process: it answers after a short wait, logs every call to a file (so the
 test can count requests across processes), and answers by the sample's number: most right,
-every 7th wrong, every 11th a final `bad_request` error."""
+every 7th wrong, every 11th a final `bad_request` error. While `hold_file` exists, answers wait
+(at most a minute), so a test can keep a run holding its lock for as long as it needs."""
 
 from __future__ import annotations
 
 import asyncio
 import fcntl
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -18,6 +20,7 @@ class ScriptedOptions(BackendOptions):
     calls_file: str
     delay_s: float = 0.05
     errors: bool = True  # every 11th sample answers a final error
+    hold_file: str = ""  # while this file exists, answers wait
 
 
 class Scripted(Backend):
@@ -32,6 +35,11 @@ class Scripted(Backend):
             fcntl.flock(handle, fcntl.LOCK_EX)
             handle.write(sample.id + "\n")
         await asyncio.sleep(self.options.delay_s)
+        held_until = time.monotonic() + 60
+        while (
+            self.options.hold_file and Path(self.options.hold_file).exists() and time.monotonic() < held_until
+        ):
+            await asyncio.sleep(0.02)
         number = int(sample.id.lstrip("s"))
         if self.options.errors and number % 11 == 0:
             return Response(error=ErrorInfo(kind="bad_request", message="scripted refusal", retryable=False))

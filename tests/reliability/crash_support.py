@@ -40,7 +40,7 @@ def comparable(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_run(
-    folder: Path, n: int, delay_s: float, concurrency: int, errors: bool = True
+    folder: Path, n: int, delay_s: float, concurrency: int, errors: bool = True, hold_file: str = ""
 ) -> tuple[Path, Path]:
     """A text task of `n` samples and a run config with the scripted backend; (config, calls)."""
     data = folder / "data"
@@ -58,7 +58,8 @@ def write_run(
     config.write_text(
         "name: crash\ntasks: [crash.yaml]\nmax_error_rate: 0.5\nbackends:\n"
         f"  - {{name: scripted, type: 'crash_backend:Scripted', concurrency: {concurrency},\n"
-        f"     options: {{calls_file: '{calls}', delay_s: {delay_s}, errors: {str(errors).lower()}}}}}\n"
+        f"     options: {{calls_file: '{calls}', delay_s: {delay_s}, errors: {str(errors).lower()},\n"
+        f"               hold_file: '{hold_file}'}}}}\n"
     )
     return config, calls
 

@@ -159,3 +159,66 @@ def test_load_run_without_parquet_reads_the_journal(run_dir: Path, tmp_path: Pat
     (copy / "summary.json").unlink()
     run = evals.load_run(copy)
     assert len(run.results) == 160 and len(run.summary) == 15
+
+
+def _with_status(run_dir: Path, dest: Path, status: str, *, keep_samples: int) -> Path:
+    """A copy of the run as a run in `status` would leave it: the journal's first lines only,
+    no summary and no parquet (those are written when a run finishes)."""
+    copy = copy_run(run_dir, dest)
+    info = json.loads((copy / "run.json").read_text())
+    info.update(run_id=dest.name, status=status, started_at=info["started_at"] + 60)
+    (copy / "run.json").write_text(json.dumps(info))
+    lines = (copy / "samples.jsonl").read_text().splitlines(keepends=True)
+    (copy / "samples.jsonl").write_text("".join(lines[:keep_samples]))
+    for name in ("summary.json", "samples.parquet"):
+        (copy / name).unlink()
+    return copy
+
+
+@pytest.mark.parametrize("status", ["failed", "interrupted"])
+def test_load_run_of_a_run_that_ended_empty_names_it_and_its_status(
+    run_dir: Path, tmp_path: Path, status: str
+) -> None:
+    ended = _with_status(run_dir, tmp_path / "ended", status, keep_samples=0)
+    with pytest.raises(InputError) as caught:
+        evals.load_run(ended)
+    text = str(caught.value)
+    assert str(ended) in text and f"status '{status}'" in text and "newest_run" in text
+
+
+def test_load_run_of_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="not a run directory"):
+        evals.load_run(tmp_path / "empty")
+
+
+def test_a_running_run_loads_what_it_has_with_every_column(run_dir: Path, tmp_path: Path) -> None:
+    empty = evals.load_run(_with_status(run_dir, tmp_path / "starting", "running", keep_samples=0))
+    assert empty.results.empty and empty.notes == ["starting: status running; loaded what its journal holds"]
+    for frame, column in ((empty.results, "status"), (empty.samples, "status"), (empty.summary, "headline")):
+        assert column in frame.columns  # a notebook's frame["status"] is no KeyError
+    assert empty.results[empty.results["status"] == "ok"].empty
+    partial = evals.load_run(_with_status(run_dir, tmp_path / "half", "failed", keep_samples=40))
+    assert len(partial.results) == 40 and partial.notes == [
+        "half: status failed; loaded what its journal holds"
+    ]
+
+
+def test_load_runs_skips_unfinished_runs_with_a_note(run_dir: Path, tmp_path: Path) -> None:
+    copy_run(run_dir, tmp_path / "runs" / "done")
+    _with_status(run_dir, tmp_path / "runs" / "crashed", "failed", keep_samples=0)
+    _with_status(run_dir, tmp_path / "runs" / "busy", "running", keep_samples=10)
+    loaded = evals.load_runs(tmp_path / "runs")
+    assert set(loaded.results["run_id"]) == {"run"} and len(loaded.results) == 160
+    assert sorted(loaded.notes) == ["busy: skipped, status running", "crashed: skipped, status failed"]
+    with pytest.raises(InputError, match="crashed: skipped, status failed"):
+        evals.load_runs([tmp_path / "runs" / "crashed"])
+
+
+def test_empty_frames_keep_the_columns_of_full_ones(run_dir: Path, tmp_path: Path) -> None:
+    full = evals.load_run(run_dir)
+    empty = evals.load_run(_with_status(run_dir, tmp_path / "starting", "running", keep_samples=0))
+    assert set(full.summary.columns) == set(empty.summary.columns)
+    assert set(full.breakdowns.columns) == set(empty.breakdowns.columns)
+    assert set(empty.results.columns) <= set(full.results.columns)
+    assert set(empty.samples.columns) <= set(full.samples.columns)

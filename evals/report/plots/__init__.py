@@ -3,19 +3,40 @@ can be drawn for one run (the report) or several (compare: relabel the `backend`
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
 
-from evals.report.plots.base import PAGE_WIDTH_IN, png_bytes
-from evals.report.plots.breakdowns import is_answer_class, plot_breakdown
-from evals.report.plots.cost import plot_cost_score
-from evals.report.plots.latency import plot_latency
-from evals.report.plots.modality import modality_split, plot_cost_by_modality
-from evals.report.plots.scores import plot_scores
-from evals.report.plots.streams import plot_stream_cdf
+    from evals.report.plots.breakdowns import plot_breakdown
+    from evals.report.plots.cost import plot_cost_score
+    from evals.report.plots.latency import plot_latency
+    from evals.report.plots.modality import modality_split, plot_cost_by_modality
+    from evals.report.plots.scores import plot_scores
+    from evals.report.plots.streams import plot_stream_cdf
+
+# The drawing modules (matplotlib, pandas: ~1.5 s to import) load on first use, so a report
+# whose plots come from the cache (evals/report/plot_cache.py) never imports them.
+_LAZY = {
+    "plot_breakdown": "breakdowns",
+    "plot_cost_score": "cost",
+    "plot_latency": "latency",
+    "modality_split": "modality",
+    "plot_cost_by_modality": "modality",
+    "plot_scores": "scores",
+    "plot_stream_cdf": "streams",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "PlotFile",
@@ -46,6 +67,8 @@ def slug(text: str) -> str:
 
 
 def _close(figure: Figure | None, name: str, title: str, caption: str, **where: str) -> PlotFile | None:
+    from evals.report.plots.base import PAGE_WIDTH_IN, png_bytes
+
     if figure is None:
         return None
     wide = figure.get_figwidth() >= PAGE_WIDTH_IN
@@ -56,6 +79,13 @@ def draw_run_plots(
     summary: pd.DataFrame, breakdowns: pd.DataFrame, results: pd.DataFrame, *, max_fields: int = 6
 ) -> list[PlotFile]:
     """Every plot of a run report (figures without data are skipped)."""
+    from evals.report.plots.breakdowns import is_answer_class, plot_breakdown
+    from evals.report.plots.cost import plot_cost_score
+    from evals.report.plots.latency import plot_latency
+    from evals.report.plots.modality import plot_cost_by_modality
+    from evals.report.plots.scores import plot_scores
+    from evals.report.plots.streams import plot_stream_cdf
+
     plots = [
         _close(
             plot_scores(summary),

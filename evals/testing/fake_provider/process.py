@@ -3,40 +3,29 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import urllib.request
 from typing import Any
 
+from evals.testing.child_server import ChildServer
 from evals.testing.fake_provider.config import FakeConfig
 
 
-class FakeProviderProcess:
+class FakeProviderProcess(ChildServer):
     """`python -m evals.testing.fake_provider` in a child process; stopped by its own pid."""
 
     def __init__(self, config: FakeConfig | None = None, *, api_key: str | None = None) -> None:
+        super().__init__()
         self.config = config or FakeConfig()
         self.api_key = api_key
-        self.url = ""
-        self._proc: subprocess.Popen[str] | None = None
 
-    def start(self, timeout: float = 20.0) -> FakeProviderProcess:
+    def start(self) -> FakeProviderProcess:
         command = [sys.executable, "-m", "evals.testing.fake_provider", "--port", "0"]
         command += ["--config-json", json.dumps(self.config.as_dict())]
         if self.api_key:
             command += ["--api-key", self.api_key]
-        self._proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        assert self._proc.stdout is not None
-        line = self._proc.stdout.readline().strip()
-        if not line.startswith("http://"):
-            self.stop()
-            raise RuntimeError(f"the fake provider did not report its URL (got {line!r})")
-        self.url = line
+        self._launch(command, "the fake provider")
         return self
-
-    @property
-    def openai_url(self) -> str:
-        return f"{self.url}/v1"
 
     def stats(self) -> dict[str, Any]:
         with urllib.request.urlopen(f"{self.url}/_fake/stats", timeout=10) as response:
@@ -50,22 +39,3 @@ class FakeProviderProcess:
         )
         with urllib.request.urlopen(request, timeout=10):
             self.config = config
-
-    def stop(self) -> None:
-        if self._proc is None:
-            return
-        self._proc.terminate()
-        try:
-            self._proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait(10)
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
-        self._proc = None
-
-    def __enter__(self) -> FakeProviderProcess:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
