@@ -71,7 +71,7 @@ def _close(figure: Figure | None, name: str, title: str, caption: str, **where: 
 
     if figure is None:
         return None
-    wide = figure.get_figwidth() >= PAGE_WIDTH_IN
+    wide = bool(figure.get_figwidth() >= PAGE_WIDTH_IN)  # numpy's bool is not JSON
     return PlotFile(name, title, caption, png_bytes(figure), wide=wide, **where)
 
 
