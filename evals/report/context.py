@@ -10,6 +10,7 @@ from evals.report import runinfo, tables
 from evals.report.gallery import Gallery, galleries
 from evals.report.hallucination import TITLE as GAP_TITLE
 from evals.report.hallucination import gap_table
+from evals.report.headline import headline_tables
 from evals.report.judging import JudgeSection, judge_sections
 from evals.report.matching import TITLE as WINOGROUND_TITLE
 from evals.report.matching import winoground_table
@@ -59,6 +60,21 @@ class TaskSection:
     galleries: list[Gallery] = field(default_factory=list)  # generated images, per backend
 
     @property
+    def breakdown_fields(self) -> list[str]:
+        fields = [name for name, _ in self.breakdowns] + [p.field or "" for p in self.breakdown_plots]
+        return [f for f in dict.fromkeys(fields) if f]
+
+    @property
+    def stacked_leaderboard(self) -> Table:
+        """The leaderboard as the page shows it: secondary figures under the main ones."""
+        return tables.leaderboard(self.ranking, stacked=True)
+
+    @property
+    def metrics_table(self) -> Table | None:
+        """The task's other metrics, a row each, when there are too many for the leaderboard."""
+        return tables.metrics_table(self.ranking)
+
+    @property
     def anchor(self) -> str:
         return "task-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in self.name)
 
@@ -95,6 +111,7 @@ class ReportData:
     judging: list[JudgeSection] = field(default_factory=list)
     curves: dict[str, list[Curve]] = field(default_factory=dict)  # robustness, by task
     kinds: dict[str, str] = field(default_factory=dict)  # backend → provider | engine | baseline
+    headline: list[Table] = field(default_factory=list)  # the matrix as the page lays it out
 
     @property
     def overview_plots(self) -> list[PlotFile]:
@@ -173,6 +190,7 @@ def build_report(
         run_id=run.run_id or summary.run_id or "",
         facts=runinfo.facts(run, summary, records),
         matrix=tables.matrix(rankings.values(), [b for b in backends if b], kinds),
+        headline=headline_tables(rankings.values(), [b for b in backends if b], kinds),
         tasks=sections,
         errors=tables.error_table(records),
         config=runinfo.config_tables(run),
