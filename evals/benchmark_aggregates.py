@@ -12,7 +12,9 @@ TaskSpec, `evals.task.spec.AggregateSpec`):
   options is answered right (the rotations come from `dataset.circular: true`);
 - `capped_sum`: OCRBench's score: the number of right answers, out of a fixed maximum;
 - `f1_per_group`: POPE: F1 of the positive label within each sampling setting, then the mean;
-- `all_of_group`: a group of samples counts only if all are right (MMVP's image pairs).
+- `all_of_group`: a group of samples counts only if all are right (MMVP's image pairs);
+- `winoground`: Winoground's text, image and group scores over groups of text and image
+  questions (the group score is the headline).
 
 Every kind is computed the same way: samples are gathered into *units* (the sample, the question
 with its rotations, the image with its two questions) inside *strata* (the groups the formula
@@ -49,6 +51,7 @@ from evals.task.spec import (
     F1PerGroup,
     GroupedMean,
     PairedAccuracyPlus,
+    WinogroundScores,
 )
 
 Array = NDArray[np.float64]
@@ -203,6 +206,8 @@ def _units(spec: AggregateSpec, rows: Sequence[ScoredRow]) -> _Units:
             return _f1_per_group(spec, rows)
         case AllOfGroup():
             return _all_of_group(spec, rows)
+        case WinogroundScores():
+            return _winoground(spec, rows)
     raise AssertionError(spec)
 
 
@@ -375,3 +380,50 @@ def _all_of_group(spec: AllOfGroup, rows: Sequence[ScoredRow]) -> _Units:
         for name, g in grouped.items()
     }
     return _Units(strata, _pooled_mean, "group")
+
+
+_QUESTION_TYPES = ("text", "image")
+
+
+def _winoground_group(row: ScoredRow, field: str) -> str:
+    # In a perturbation sweep every level of a group is a group of its own.
+    perturb = row.metadata.get("perturb")
+    level = f"@{perturb}={row.metadata.get('severity')}" if perturb else ""
+    return _field(row, field) + level
+
+
+def winoground_outcomes(spec: WinogroundScores, rows: Sequence[ScoredRow]) -> tuple[Array, int]:
+    """One row per complete group: (text right, image right, group right) as 0/1; and how many
+    groups were left out for lacking a text or an image question (--limit, errors)."""
+    grouped = _grouped_units(rows, lambda r: _ALL, lambda r: _winoground_group(r, spec.group))
+    vectors = []
+    partial = 0
+    for group_rows in grouped[_ALL].values():
+        right: dict[str, list[bool]] = {kind: [] for kind in _QUESTION_TYPES}
+        for row in group_rows:
+            kind = _field(row, spec.question_type)
+            if kind not in right:
+                raise AggregateError(
+                    f"sample {row.sample_id!r}: {spec.question_type} is {kind!r}; it must be text or image"
+                )
+            right[kind].append(_right(_metric(row, spec.metric)))
+        if not all(right.values()):  # cut short by --limit or an error: no score can be given
+            partial += 1
+            continue
+        text, image = (all(right[k]) for k in _QUESTION_TYPES)
+        vectors.append([float(text), float(image), float(text and image)])
+    return _stack(vectors, 3), partial
+
+
+def _winoground(spec: WinogroundScores, rows: Sequence[ScoredRow]) -> _Units:
+    outcomes, partial = winoground_outcomes(spec, rows)
+    strata = {_ALL: outcomes} if outcomes.shape[0] else {}
+    note = f"{partial} groups left out: they lack a text or an image question" if partial else ""
+
+    def formula(sums: Sums, counts: dict[str, int]) -> tuple[Array, dict[str, Array]]:
+        if not sums:
+            return np.full(1, np.nan), {}
+        text, image, group = (sums[_ALL][:, k] / counts[_ALL] for k in range(3))
+        return group, {"text_score": text, "image_score": image, "group_score": group}
+
+    return _Units(strata, formula, "group", note)

@@ -42,6 +42,7 @@ IMAGE_LEVELS: dict[str, tuple[str, tuple[float, ...]]] = {
     "low_light": ("light kept (then gamma 1.5 and sensor noise 0.02)", (0.6, 0.45, 0.3, 0.2, 0.12)),
     "occlusion": ("share of the area under a grey patch", (0.05, 0.1, 0.2, 0.3, 0.4)),
     "text_overlay": ("distractor words written over the image", (1, 2, 3, 5, 8)),
+    "moire": ("contrast of the moiré bands (a photographed screen)", (0.1, 0.16, 0.22, 0.3, 0.4)),
 }
 
 _DISTRACTORS = (
@@ -106,11 +107,15 @@ def motion_blur(image: Image.Image, severity: int, rng: np.random.Generator) -> 
     return _image(out, image.mode)
 
 
-def jpeg(image: Image.Image, severity: int, rng: np.random.Generator) -> Image.Image:
+def jpeg_bytes(image: Image.Image, severity: int) -> bytes:
+    """The image as a JPEG file at the level's quality: what the `jpeg` perturbation sends."""
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=int(level("jpeg", severity)))
-    buffer.seek(0)
-    return Image.open(buffer).convert(image.mode)
+    return buffer.getvalue()
+
+
+def jpeg(image: Image.Image, severity: int, rng: np.random.Generator) -> Image.Image:
+    return Image.open(io.BytesIO(jpeg_bytes(image, severity))).convert(image.mode)
 
 
 def gaussian_noise(image: Image.Image, severity: int, rng: np.random.Generator) -> Image.Image:
@@ -210,6 +215,30 @@ def text_overlay(image: Image.Image, severity: int, rng: np.random.Generator) ->
     return out
 
 
+def moire(image: Image.Image, severity: int, rng: np.random.Generator) -> Image.Image:
+    """A photo of a screen showing the image. The camera samples the screen's pixel grid at a
+    slightly different pitch and angle, which beats into broad bands; the lens curves them,
+    and the grid's red, green and blue sub-pixels put them out of phase per colour. Also the
+    faint grid itself, a darker rim (vignette) and the screen's softness."""
+    strength = level("moire", severity)
+    pixels = _array(image.convert("RGB"))
+    height, width = pixels.shape[:2]
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    angle = rng.uniform(0, np.pi)
+    period = rng.uniform(7.0, 16.0)  # band spacing in pixels: the beat of the two grids
+    centre_x, centre_y = rng.uniform(0.2, 0.8) * width, rng.uniform(0.2, 0.8) * height
+    radius2 = ((x - centre_x) ** 2 + (y - centre_y) ** 2) / max(width, height) ** 2
+    bend = rng.uniform(4.0, 12.0) * np.pi  # lens distortion: bands curve away from the centre
+    phase = 2 * np.pi * (x * np.cos(angle) + y * np.sin(angle)) / period + bend * radius2
+    bands = np.stack([np.cos(phase + k * 2 * np.pi / 3) for k in range(3)], axis=-1)
+    grid = np.cos(np.pi * x)[..., None] * np.cos(np.pi * y)[..., None]  # the pixel grid, 2 px pitch
+    vignette = 1.0 - 0.35 * strength * radius2[..., None] / radius2.max()
+    shot = (pixels * (1.0 - strength * (0.5 + 0.5 * bands)) + 0.1 * strength) * vignette
+    shot = shot * (1.0 - 0.15 * strength * grid)
+    out = _image(shot, "RGB").filter(ImageFilter.GaussianBlur(0.6))
+    return out if image.mode == "RGB" else out.convert(image.mode)
+
+
 IMAGE_FUNCTIONS: dict[str, ImageFn] = {
     "blur": blur,
     "motion_blur": motion_blur,
@@ -224,4 +253,5 @@ IMAGE_FUNCTIONS: dict[str, ImageFn] = {
     "low_light": low_light,
     "occlusion": occlusion,
     "text_overlay": text_overlay,
+    "moire": moire,
 }

@@ -14,16 +14,26 @@ from pydantic import BeforeValidator
 from evals.errors import InputError
 from evals.perturb.audio import AUDIO_LEVELS
 from evals.perturb.image import IMAGE_LEVELS
+from evals.perturb.video import VIDEO_LEVELS
 
 MAX_SEVERITY = 5
 
 
-def perturbation_kind(name: str) -> Literal["image", "audio"]:
-    return "image" if name in IMAGE_LEVELS else "audio"
+def perturbation_kind(name: str) -> Literal["image", "audio", "video"]:
+    if name in IMAGE_LEVELS:
+        return "image"
+    return "video" if name in VIDEO_LEVELS else "audio"
+
+
+def media_changed(name: str) -> frozenset[str]:
+    """The kinds of media a perturbation changes: image perturbations change videos too, frame
+    by frame."""
+    kind = perturbation_kind(name)
+    return frozenset({"image", "video"}) if kind == "image" else frozenset({kind})
 
 
 def known_perturbations() -> list[str]:
-    return [*IMAGE_LEVELS, *AUDIO_LEVELS]
+    return [*IMAGE_LEVELS, *AUDIO_LEVELS, *VIDEO_LEVELS]
 
 
 def parse_levels(value: Any) -> list[int]:

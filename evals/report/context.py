@@ -4,12 +4,16 @@ Markdown and HTML renderers only lay it out."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from evals.report import runinfo, tables
 from evals.report.gallery import Gallery, galleries
 from evals.report.hallucination import TITLE as GAP_TITLE
 from evals.report.hallucination import gap_table
+from evals.report.headline import headline_tables
 from evals.report.judging import JudgeSection, judge_sections
+from evals.report.matching import TITLE as WINOGROUND_TITLE
+from evals.report.matching import winoground_table
 from evals.report.media import Budget, MediaLookup, attach_previews
 from evals.report.pipeline import pipeline_tables
 from evals.report.plots import PlotFile
@@ -66,6 +70,21 @@ class TaskSection:
     galleries: list[Gallery] = field(default_factory=list)  # generated images, per backend
 
     @property
+    def breakdown_fields(self) -> list[str]:
+        fields = [name for name, _ in self.breakdowns] + [p.field or "" for p in self.breakdown_plots]
+        return [f for f in dict.fromkeys(fields) if f]
+
+    @property
+    def stacked_leaderboard(self) -> Table:
+        """The leaderboard as the page shows it: secondary figures under the main ones."""
+        return tables.leaderboard(self.ranking, stacked=True)
+
+    @property
+    def metrics_table(self) -> Table | None:
+        """The task's other metrics, a row each, when there are too many for the leaderboard."""
+        return tables.metrics_table(self.ranking)
+
+    @property
     def anchor(self) -> str:
         return "task-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in self.name)
 
@@ -103,6 +122,7 @@ class ReportData:
     curves: dict[str, list[Curve]] = field(default_factory=dict)  # robustness, by task
     routing: dict[str, list[Routing]] = field(default_factory=dict)  # review routing, by task
     kinds: dict[str, str] = field(default_factory=dict)  # backend → provider | engine | baseline
+    headline: list[Table] = field(default_factory=list)  # the matrix as the page lays it out
 
     @property
     def overview_plots(self) -> list[PlotFile]:
@@ -112,6 +132,13 @@ class ReportData:
 def _by_length(ranking: TaskRanking, records: list[SampleRecord]) -> list[tuple[str, Table]]:
     table = length_table(ranking, records)
     return [(TITLE, table)] if table is not None else []
+
+
+def _winoground(
+    task: str, aggregate: dict[str, Any] | None, records: list[SampleRecord], kinds: dict[str, str], seed: int
+) -> list[tuple[str, Table]]:
+    table = winoground_table(task, aggregate, records, kinds, seed)
+    return [(WINOGROUND_TITLE, table)] if table is not None else []
 
 
 def _gap(task: str, records: list[SampleRecord], kinds: dict[str, str]) -> list[tuple[str, Table]]:
@@ -144,6 +171,7 @@ def build_report(
         by_task.setdefault(record.task, []).append(record)
     curves = run_curves(run, records)
     routing = run_routing(run, records)
+    aggregates = {t.name: t.aggregate for t in run.tasks}
     sections = []
     for name, ranking in rankings.items():
         worst, surprising = select_samples(ranking, by_task.get(name, []), options.samples_per_task)
@@ -153,7 +181,9 @@ def build_report(
                 kind=ranking.kind,
                 ranking=ranking,
                 leaderboard=tables.leaderboard(ranking),
-                breakdowns=tables.breakdown_tables(ranking) + _by_length(ranking, by_task.get(name, [])),
+                breakdowns=_winoground(name, aggregates.get(name), by_task.get(name, []), kinds, run.seed)
+                + tables.breakdown_tables(ranking)
+                + _by_length(ranking, by_task.get(name, [])),
                 classification=tables.classification_tables(ranking),
                 worst=worst,
                 surprising=surprising,
@@ -181,6 +211,7 @@ def build_report(
         run_id=run.run_id or summary.run_id or "",
         facts=runinfo.facts(run, summary, records),
         matrix=tables.matrix(rankings.values(), [b for b in backends if b], kinds),
+        headline=headline_tables(rankings.values(), [b for b in backends if b], kinds),
         tasks=sections,
         errors=tables.error_table(records),
         config=runinfo.config_tables(run),

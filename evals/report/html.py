@@ -7,11 +7,13 @@ as a second line of defence.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from evals import fmt
 from evals.report.context import ReportData
@@ -19,6 +21,17 @@ from evals.report.media import data_uri
 from evals.version import __version__
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+_BREAK_AFTER = re.compile(r"([-_./+:@,)])(?=\S)")
+
+
+def breakable(text: Any) -> markupsafe.Markup:
+    """The text, escaped, with a line-break opportunity after the separators of names
+    (`whisper-tiny.en`, `espeak+whisper`, `org/model:tag`), so a narrow column wraps a long
+    name at a separator rather than widening the table."""
+    escaped = str(markupsafe.escape("" if text is None else text))
+    return markupsafe.Markup(_BREAK_AFTER.sub(r"\1<wbr>", escaped))
 
 
 def _anchor(text: Any) -> str:
@@ -38,6 +51,7 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = fmt.num
     env.filters["clip"] = lambda text, limit: fmt.clip(text, int(limit))
     env.filters["anchor"] = _anchor
+    env.filters["breakable"] = breakable
     return env
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from evals.fileio import write_bytes_atomic
 from evals.report.plots import PlotFile
+from evals.report.plots.fonts import fontconfig_cjk_families
 from evals.rundata import RunInfo, SampleRecord, Summary
 from evals.version import __version__
 
@@ -39,6 +40,8 @@ def _code_digest() -> bytes:
     for name in _LIBRARIES:
         with contextlib.suppress(metadata.PackageNotFoundError):
             found.update(f"{name}={metadata.version(name)}\n".encode())
+    # The plots' text is drawn in an installed CJK font when there is one (plots/fonts.py).
+    found.update("\n".join(fontconfig_cjk_families()).encode())
     for relative in _DRAWING_CODE:
         path = _EVALS / relative
         files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
@@ -61,8 +64,8 @@ def plot_digest(run: RunInfo, summary: Summary, records: Sequence[SampleRecord])
     return found.hexdigest()
 
 
-def _entry(plot: PlotFile) -> dict[str, str | None]:
-    fields = ("name", "title", "caption", "task", "field")
+def _entry(plot: PlotFile) -> dict[str, str | bool | None]:
+    fields = ("name", "title", "caption", "task", "field", "wide")
     return {name: getattr(plot, name) for name in fields}
 
 
@@ -81,6 +84,7 @@ def load_plots(cache: Path, digest: str) -> tuple[list[PlotFile], list[PlotFile]
                     png=(folder / e["name"]).read_bytes(),
                     task=e["task"],
                     field=e["field"],
+                    wide=bool(e.get("wide", False)),
                 )
                 for e in manifest[group]
             ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from evals import fmt
 from evals.report.ranking import TaskRanking
-from evals.rundata import BreakdownGroup, SampleRecord
+from evals.rundata import BreakdownGroup, MetricSummary, SampleRecord
 
 EXAMPLES_PER_ERROR = 3
 MESSAGE_CHARS = 240
@@ -24,6 +24,7 @@ class Cell:
     best: bool = False
     baseline: bool = False
     numeric: bool = False
+    sub: str = ""  # a secondary figure shown under the text, smaller (HTML's stacked tables)
 
 
 @dataclass
@@ -36,53 +37,119 @@ class Table:
         self.rows.append([c if isinstance(c, Cell) else Cell(c) for c in cells])
 
 
-def num_cell(text: str, **flags: bool) -> Cell:
-    return Cell(text, numeric=True, **flags)
+def num_cell(text: str, *, sub: str = "", best: bool = False, baseline: bool = False) -> Cell:
+    return Cell(text, best=best, baseline=baseline, numeric=True, sub=sub)
 
 
 def backend_name(name: str, kind: str) -> str:
     return f"{name} (baseline)" if kind == "baseline" else f"{name} (engine)" if kind == "engine" else name
 
 
-def leaderboard(ranking: TaskRanking) -> Table:
-    """One row per backend, best first: headline value with CI, other metrics, n, errors, cost, latency."""
-    metrics = list(ranking.standings[0].cell.metrics if ranking.standings else [])
-    others = [m for m in metrics if m != ranking.metric]
+def _metric_cell(
+    entry: MetricSummary | None, stacked: bool, *, best: bool = False, baseline: bool = False
+) -> Cell:
+    if not stacked:
+        return num_cell(fmt.metric(entry), best=best, baseline=baseline)
+    if entry is None or entry.value is None:
+        return num_cell("—", best=best, baseline=baseline)
+    interval = fmt.interval(entry.ci_low, entry.ci_high)
+    return num_cell(fmt.num(entry.value), sub=interval, best=best, baseline=baseline)
+
+
+def leaderboard(ranking: TaskRanking, *, stacked: bool = False) -> Table:
+    """One row per backend, best first: headline value with CI, other metrics, n, errors, cost, latency.
+
+    `stacked` (the HTML page): secondary figures go under the main one instead of in columns of
+    their own (the model under the backend, the CI under the value, the cost per sample under
+    the cost, p95 under p50), so the table fits a laptop's width.
+    """
+    others = other_metrics(ranking)
+    if stacked and len(others) > INLINE_METRICS:
+        others = []  # they go to `metrics_table`, a row per metric, so the table stays narrow
     judged = any(s.cell.judge is not None for s in ranking.standings)
-    head = ranking.metric or "score"
-    header = ["#", "backend", "model", f"{head} {fmt.arrow(ranking.higher_is_better)} [95% CI]"]
+    head = f"{ranking.metric or 'score'} {fmt.arrow(ranking.higher_is_better)}"
+    header = (
+        ["#", "backend\nmodel", f"{head}\n95% CI"]
+        if stacked
+        else ["#", "backend", "model", f"{head} [95% CI]"]
+    )
     header += [f"{m} {fmt.arrow(_higher(ranking, m))}" for m in others]
-    header += ["n", "errors", "cost", "$/sample", *(["judge cost"] if judged else []), "p50", "p95", "notes"]
+    header += ["n", "errors"]
+    header += ["cost\nper sample"] if stacked else ["cost", "$/sample"]
+    header += ["judge cost"] if judged else []
+    header += ["latency p50\np95"] if stacked else ["p50", "p95"]
+    header += ["notes"]
     table = Table(header)
     for place, standing in enumerate(ranking.standings, start=1):
         cell = standing.cell
         entries = cell.metrics
-        headline = fmt.metric(entries.get(ranking.metric or ""))
+        best, baseline = standing.best, standing.is_baseline
+        headline = _metric_cell(entries.get(ranking.metric or ""), stacked, best=best, baseline=baseline)
         corpus = entries.get(ranking.metric or "")
         if corpus is not None and corpus.aggregation == "corpus" and corpus.sample_mean is not None:
-            headline += f" (per-sample mean {fmt.num(corpus.sample_mean)})"
+            mean = f"per-sample mean {fmt.num(corpus.sample_mean)}"
+            if stacked:
+                headline.sub = "\n".join(x for x in (headline.sub, mean) if x)
+            else:
+                headline.text += f" ({mean})"
         errors = f"{cell.n_errors} ({fmt.percent(cell.error_rate)})"
+        unscored = []
         if cell.n_not_run:
-            errors += f", {cell.n_not_run} not run"
+            unscored.append(f"{cell.n_not_run} not run")
         if cell.scorer_errors:
-            errors += f", {sum(cell.scorer_errors.values())} not scored"
-        flags = {"best": standing.best, "baseline": standing.is_baseline}
+            unscored.append(f"{sum(cell.scorer_errors.values())} not scored")
+        error_cell = (
+            num_cell(errors, sub="\n".join(unscored)) if stacked else num_cell(", ".join([errors, *unscored]))
+        )
         judge = [num_cell(fmt.cost(cell.judge.cost_usd) if cell.judge else "—")] if judged else []
+        name = backend_name(standing.backend, standing.kind)
+        model = str(standing.model or "")
+        p50, p95 = fmt.seconds(cell.latency_s.p50), fmt.seconds(cell.latency_s.p95)
+        if stacked:
+            who = [Cell(name, best=best, baseline=baseline, sub=model)]
+            cost = [num_cell(fmt.cost(cell.cost_usd), sub=f"{fmt.cost(cell.cost_per_sample_usd)}/sample")]
+            latency = [num_cell(p50, sub=f"p95 {p95}")]
+        else:
+            who = [Cell(name, best=best, baseline=baseline), Cell(model)]
+            cost = [num_cell(fmt.cost(cell.cost_usd)), num_cell(fmt.cost(cell.cost_per_sample_usd))]
+            latency = [num_cell(p50), num_cell(p95)]
         table.add(
             num_cell(str(place)),
-            Cell(backend_name(standing.backend, standing.kind), **flags),
-            Cell(str(standing.model or "")),
-            num_cell(headline, **flags),
-            *[num_cell(fmt.metric(entries.get(m))) for m in others],
+            *who,
+            headline,
+            *[_metric_cell(entries.get(m), stacked) for m in others],
             num_cell(str(cell.n_scored)),
-            num_cell(errors),
-            num_cell(fmt.cost(cell.cost_usd)),
-            num_cell(fmt.cost(cell.cost_per_sample_usd)),
+            error_cell,
+            *cost,
             *judge,
-            num_cell(fmt.seconds(cell.latency_s.p50)),
-            num_cell(fmt.seconds(cell.latency_s.p95)),
+            *latency,
             Cell(", ".join(standing.notes())),
         )
+    return table
+
+
+# The page's leaderboard shows at most this many metrics besides the headline as columns; a task
+# with more (an extraction task has a score per field) lists them in `metrics_table` instead.
+INLINE_METRICS = 2
+
+
+def other_metrics(ranking: TaskRanking) -> list[str]:
+    metrics = list(ranking.standings[0].cell.metrics if ranking.standings else [])
+    return [m for m in metrics if m != ranking.metric]
+
+
+def metrics_table(ranking: TaskRanking) -> Table | None:
+    """A row per metric other than the headline, a column per backend (leaderboard order), each
+    value with its interval under it; None when the leaderboard has room for them (HTML)."""
+    others = other_metrics(ranking)
+    if len(others) <= INLINE_METRICS:
+        return None
+    table = Table(["metric", *[backend_name(s.backend, s.kind) for s in ranking.standings]])
+    for metric in others:
+        cells = [
+            _metric_cell(s.cell.metrics.get(metric), True, baseline=s.is_baseline) for s in ranking.standings
+        ]
+        table.rows.append([Cell(f"{metric} {fmt.arrow(_higher(ranking, metric))}"), *cells])
     return table
 
 

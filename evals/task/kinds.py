@@ -82,6 +82,11 @@ KINDS: dict[str, KindDefaults] = {
         output="image",
         needs=frozenset({"image"}),
     ),
+    # Image–text matching (docs/robustness.md): the options are captions (one image: which
+    # caption fits?) or images (one caption: which image fits?); the row's question says which.
+    "image_text_match": KindDefaults(
+        "{{ question }}\n" + _CHOICES + "Answer with the option's letter.", ("multiple_choice",)
+    ),
     # The instruction is written from the task's schema (evals/task/extract.py).
     "extract": KindDefaults("", ("fields",)),
 }

@@ -11,7 +11,7 @@ from evals.data.shard import Shard
 from evals.data.sources import RowSource
 from evals.errors import InputError, MediaError
 from evals.perturb.apply import expand
-from evals.perturb.spec import perturbation_kind
+from evals.perturb.spec import media_changed, perturbation_kind
 from evals.records import Sample
 from evals.scoring import Metric, Scorer, build_scorer
 from evals.task.extract_task import prepare_extract
@@ -156,7 +156,7 @@ def with_perturbations(task: Task, perturb: dict[str, list[int]], *, strict: boo
     task's own). Those of a kind of media the task does not send are an error when `strict`
     (the task's own `perturb:`), else left out (a run config's, meant for other tasks)."""
     media = task.modalities()
-    fitting = {name: levels for name, levels in perturb.items() if perturbation_kind(name) in media}
+    fitting = {name: levels for name, levels in perturb.items() if media_changed(name) & media}
     unfit = [name for name in perturb if name not in fitting]
     if strict and unfit:
         kind = perturbation_kind(unfit[0])

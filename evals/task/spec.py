@@ -56,6 +56,7 @@ TaskKind = Literal[
     "text_to_image",
     "image_edit",
     "extract",
+    "image_text_match",
 ]
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -282,8 +283,22 @@ class AllOfGroup(Strict):
     group: str = Field(description="metadata field shared by the samples of one group")
 
 
+class WinogroundScores(Strict):
+    """Winoground's text, image and group scores (Thrush et al. 2022) over groups of questions:
+    a group counts for the text score when its text questions (one image, which caption) are all
+    right, for the image score when its image questions (one caption, which image) are, and for
+    the group score (the headline) when all are."""
+
+    kind: Literal["winoground"]
+    metric: str
+    group: str = Field("group", description="metadata field shared by the questions of one group")
+    question_type: str = Field(
+        "question_type", description="metadata field saying text or image for each question"
+    )
+
+
 AggregateSpec = Annotated[
-    GroupedMean | PairedAccuracyPlus | Circular | CappedSum | F1PerGroup | AllOfGroup,
+    GroupedMean | PairedAccuracyPlus | Circular | CappedSum | F1PerGroup | AllOfGroup | WinogroundScores,
     Field(discriminator="kind"),
 ]
 
@@ -299,6 +314,8 @@ def aggregate_fields(aggregate: AggregateSpec | None) -> list[str]:
             return [aggregate.by] if aggregate.by else []
         case AllOfGroup():
             return [aggregate.group]
+        case WinogroundScores():
+            return [aggregate.group, aggregate.question_type]
     return []
 
 

@@ -88,8 +88,11 @@ def _expected_prior(task: Task) -> dict[str, float]:
     samples = list(task.samples())
     answer = _first_most_common([_first_most_common(s.targets) for s in samples])
     expected: dict[str, float] = {}
+    per_sample: list[dict[str, float]] = [{} for _ in samples]
     for scorer in task.scorers:
         scores = [scorer.score(answer, s.targets, choices=s.choices, metadata=s.metadata) for s in samples]
+        for values, score in zip(per_sample, scores, strict=True):
+            values.update(score.values)
         for metric in scorer.metrics:
             if metric.ratio_of:
                 top, bottom = metric.ratio_of
@@ -104,6 +107,11 @@ def _expected_prior(task: Task) -> dict[str, float]:
             else:
                 values = [s.values[metric.name] for s in scores if metric.name in s.values]
                 expected[metric.name] = sum(values) / len(values)
+    if task.spec.aggregate is not None:  # the benchmark's own headline, over the same scores
+        from evals.benchmark_aggregates import ScoredRow, benchmark_score
+
+        rows = [ScoredRow(s.id, s.metadata, v) for s, v in zip(samples, per_sample, strict=True)]
+        expected["benchmark"] = benchmark_score(task.spec.aggregate, rows).value
     return expected
 
 

@@ -19,6 +19,7 @@ from evals.errors import InputError
 from evals.perturb import expand, parse_cli, perturb_bytes
 from evals.perturb.audio import AUDIO_LEVELS, mix_at_snr, mu_law
 from evals.perturb.image import IMAGE_LEVELS
+from evals.perturb.video import VIDEO_LEVELS
 from evals.session import RunOptions, start_run
 from evals.task.loader import load_task
 from evals.testing.fake_provider import FakeProvider
@@ -43,11 +44,13 @@ def test_image_perturbation_is_byte_identical_for_a_seed_and_changes_the_image(n
     assert outputs == [perturb_bytes(LINE, name, level, seed=7) for level in range(1, 6)]
     assert len(set(outputs)) == 5  # every level differs from the others
     assert perturb_bytes(LINE, name, 0, seed=7) == LINE  # level 0 is the clean input
-    for data in outputs:
-        assert Image.open(io.BytesIO(data)).format == "PNG"
+    for data in outputs:  # lossless, except the JPEG corruption, which is sent as its JPEG file
+        assert Image.open(io.BytesIO(data)).format == ("JPEG" if name == "jpeg" else "PNG")
 
 
-@pytest.mark.parametrize("name", ["blur", "gaussian_noise", "salt_pepper", "jpeg", "contrast", "occlusion"])
+@pytest.mark.parametrize(
+    "name", ["blur", "gaussian_noise", "salt_pepper", "jpeg", "contrast", "occlusion", "moire"]
+)
 def test_image_damage_grows_with_severity(name: str) -> None:
     clean = _pixels(LINE)
     damage = [
@@ -179,8 +182,33 @@ def test_expand_gives_every_level_media_of_its_own(tmp_path: Path) -> None:
     assert len({v.fields["image"].sha256 for v in variants}) == 2
 
 
+def test_the_perturbed_store_keeps_each_level_and_serves_a_repeat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task = load_task(write_task(tmp_path, 1))
+    (tmp_path / "data/img0.png").write_bytes(LINE)
+    store = tmp_path / "perturbed"
+
+    def levels() -> list[bytes]:
+        (sample,) = task.samples()
+        variants = list(expand(sample, {"blur": [0, 2], "jpeg": [1]}))
+        assert [v.fields["image"].mime for v in variants] == ["image/png", "image/png", "image/jpeg"]
+        return [v.fields["image"].data for v in variants]
+
+    monkeypatch.delenv("EVALS_PERTURB_CACHE", raising=False)
+    plain = levels()
+    assert not store.exists()  # off unless asked for
+    monkeypatch.setenv("EVALS_PERTURB_CACHE", str(store))
+    assert levels() == plain  # the same bytes with the store as without
+    kept = sorted(p for p in store.rglob("*") if p.is_file())
+    assert sorted(p.read_bytes() for p in kept) == sorted(plain[1:])  # one file per perturbed level
+    for path in kept:  # a repeat reads the store: proven by what it finds there
+        path.write_bytes(b"kept:" + path.read_bytes())
+    assert levels() == [plain[0], b"kept:" + plain[1], b"kept:" + plain[2]]
+
+
 def test_docs_list_every_level_as_the_code_has_it() -> None:
     page = (ROOT / "docs/robustness.md").read_text()
-    for name, (what, levels) in {**IMAGE_LEVELS, **AUDIO_LEVELS}.items():
+    for name, (what, levels) in {**IMAGE_LEVELS, **AUDIO_LEVELS, **VIDEO_LEVELS}.items():
         row = f"| `{name}` | {what} | " + " | ".join(f"{v:g}" for v in levels) + " |"
         assert row in page, f"docs/robustness.md lacks or misstates {name}: {row}"

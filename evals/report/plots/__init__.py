@@ -59,6 +59,7 @@ class PlotFile:
     png: bytes
     task: str | None = None  # None: a figure of the whole run
     field: str | None = None
+    wide: bool = False  # drawn for the page's whole width (small multiples): shown across it
 
 
 def slug(text: str) -> str:
@@ -66,18 +67,19 @@ def slug(text: str) -> str:
 
 
 def _close(figure: Figure | None, name: str, title: str, caption: str, **where: str) -> PlotFile | None:
-    from evals.report.plots.base import png_bytes
+    from evals.report.plots.base import PAGE_WIDTH_IN, png_bytes
 
     if figure is None:
         return None
-    return PlotFile(name, title, caption, png_bytes(figure), **where)
+    wide = bool(figure.get_figwidth() >= PAGE_WIDTH_IN)  # numpy's bool is not JSON
+    return PlotFile(name, title, caption, png_bytes(figure), wide=wide, **where)
 
 
 def draw_run_plots(
     summary: pd.DataFrame, breakdowns: pd.DataFrame, results: pd.DataFrame, *, max_fields: int = 6
 ) -> list[PlotFile]:
     """Every plot of a run report (figures without data are skipped)."""
-    from evals.report.plots.breakdowns import plot_breakdown
+    from evals.report.plots.breakdowns import is_answer_class, plot_breakdown
     from evals.report.plots.cost import plot_cost_score
     from evals.report.plots.latency import plot_latency
     from evals.report.plots.modality import plot_cost_by_modality
@@ -126,9 +128,11 @@ def draw_run_plots(
             per_task[task] = per_task.get(task, 0) + 1
             if per_task[task] > max_fields:
                 continue
+            # A field that holds the reference answer names classes (digits 0-9): bars, not a curve.
+            ordered = False if is_answer_class(results, task, field) else None
             plots.append(
                 _close(
-                    plot_breakdown(breakdowns, task, field),
+                    plot_breakdown(breakdowns, task, field, ordered=ordered),
                     f"breakdown-{slug(task)}-{slug(field)}.png",
                     f"{task} by {field}",
                     "Headline metric per group of the field, with 95% intervals.",

@@ -15,6 +15,8 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from evals.report.plots.fonts import plot_font_family, quiet_missing_glyphs
+
 DPI = 100
 # Colour-blind-safe qualitative palette (Okabe & Ito, "Color Universal Design", 2008).
 MODEL_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -35,11 +37,13 @@ R = TypeVar("R")
 
 
 def styled(draw: Callable[P, R]) -> Callable[P, R]:
-    """Draw under the report's style (font sizes, spines) without touching global settings."""
+    """Draw under the report's style (font sizes, spines, fonts with CJK coverage when one is
+    installed) without touching global settings."""
 
     @functools.wraps(draw)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with matplotlib.rc_context(cast(Any, STYLE)):
+        style = {**STYLE, "font.family": plot_font_family()}
+        with matplotlib.rc_context(cast(Any, style)), quiet_missing_glyphs():
             return draw(*args, **kwargs)
 
     return wrapper
@@ -58,7 +62,8 @@ def png_bytes(figure: Figure) -> bytes:
     from PIL import Image
 
     raw = io.BytesIO()
-    figure.savefig(raw, format="png", dpi=DPI, metadata={"Software": None})
+    with quiet_missing_glyphs():  # text is laid out and drawn here, not when it is set
+        figure.savefig(raw, format="png", dpi=DPI, metadata={"Software": None})
     image = Image.open(io.BytesIO(raw.getvalue())).convert("RGB")
     out = io.BytesIO()
     image.quantize(256, method=Image.Quantize.FASTOCTREE).save(out, "PNG")
@@ -85,6 +90,23 @@ def grid(count: int, columns: int = 2) -> tuple[int, int]:
     """(rows, columns) for `count` small multiples."""
     columns = max(1, min(columns, count))
     return (count + columns - 1) // columns, columns
+
+
+# The report page's content width (1,152 CSS px) at DPI: a figure this wide is shown 1:1, so its
+# 10-point text reads as the page's own text does.
+PAGE_WIDTH_IN = 11.5
+PANEL_WIDTH_IN = 3.8  # one small multiple: room for backend names and a readable axis
+
+
+def page_grid(count: int) -> tuple[int, int, float]:
+    """(rows, columns, figure width in inches) for `count` panels laid out across the page: as
+    many columns as fit at a readable width, never more than there are panels."""
+    columns = max(1, min(count, int(PAGE_WIDTH_IN // PANEL_WIDTH_IN)))
+    if count == 4:
+        columns = 2  # 2 × 2 rather than 3 + 1
+    rows = (count + columns - 1) // columns
+    width = PAGE_WIDTH_IN if columns > 1 else 6.4
+    return rows, columns, width
 
 
 def short(text: str, limit: int = 28) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
-from evals.report.plots.base import grid, new_figure, palette, short, styled
+from evals.report.plots.base import grid, new_figure, page_grid, palette, short, styled
 from evals.report.ranking import pareto_front
 
 
 @styled
-def plot_cost_score(summary: pd.DataFrame, *, columns: int = 2) -> Figure | None:
+def plot_cost_score(summary: pd.DataFrame, *, columns: int | None = None) -> Figure | None:
     """One panel per task: cost per sample (x) against the headline value (y).
 
     The front (solid line) joins the models and engines no other one beats on both cost and
@@ -33,8 +33,8 @@ def plot_cost_score(summary: pd.DataFrame, *, columns: int = 2) -> Figure | None
     if positive.empty:
         return None  # everything free or unpriced: there is no price to weigh
     zero_x = float(positive.min()) / 4
-    rows, cols = grid(len(tasks), columns)
-    figure = new_figure(4.8 * cols, 0.4 + 3.3 * rows)
+    rows, cols, width = page_grid(len(tasks)) if columns is None else (*grid(len(tasks), columns), 0.0)
+    figure = new_figure(width or 4.8 * cols, 0.4 + 3.1 * rows)
     axes = figure.subplots(rows, cols, squeeze=False)
     for index, task in enumerate(tasks):
         ax = axes[index // cols][index % cols]
