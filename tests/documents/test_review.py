@@ -137,7 +137,7 @@ def test_logprobs_reach_the_journal_and_the_report_draws_routing(fake: FakeProvi
     run = json.loads((outcome.rundir.path / "run.json").read_text())
     assert run["tasks"][0]["review"]["target_error"] == 0.1
     html = (outcome.rundir.path / "report.html").read_text()
-    assert "Review routing" in html and "threshold for error ≤ 0.1" in html
+    assert "Review routing" in html and "docs: review routing" in html  # the table and the figure
     assert (outcome.rundir.path / "plots" / "review-docs.png").stat().st_size > 1000
     markdown = (outcome.rundir.path / "report.md").read_text()
     # s0 and s3 are right at exp(-0.1) ≈ 0.905; s2 breaks the schema and a rule (× 0.25); s1 is no
