@@ -13,26 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).parent / "core"))
 
 
-def _register_unlisted_plugins() -> None:
-    """Backends, scorers and generators that pyproject.toml declares but the installed package
-    metadata does not list yet (a checkout newer than its editable install): registered in-process
-    by their import paths, so the suite tests the checkout. A no-op once the install is current."""
-    import tomllib
-
-    from evals.backends.base import backend_registry
-    from evals.generators import generator_registry
-    from evals.scoring import scorer_registry
-
-    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]
-    for registry in (backend_registry, scorer_registry, generator_registry):
-        for name, target in declared.get(registry.group, {}).items():
-            if name not in registry:
-                registry.register(name, registry.load_path(target))
-
-
-_register_unlisted_plugins()
-
-
 @pytest.fixture(autouse=True)
 def _isolated_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

@@ -98,7 +98,7 @@ def render_form(
 class Forms(IndexedGenerator):
     """A filled-in form per row, its exact ground truth as JSON (`truth`), and how it was scanned."""
 
-    name = "form-docs"
+    name = "form_docs"
     description = "filled-in membership forms with a handwritten member number; exact JSON truth"
     columns = (
         "id", "image", "truth", "doc_type", "date_style", "inconsistent", "low_light", "jpeg",

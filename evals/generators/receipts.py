@@ -179,7 +179,7 @@ def render_receipt(
 class Receipts(IndexedGenerator):
     """A receipt per row, its exact ground truth as JSON (`truth`), and how it was scanned."""
 
-    name = "receipt-docs"
+    name = "receipt_docs"
     description = "shop receipts with line items, tax, a handwritten tip and totals; exact JSON truth"
     columns = (
         "id", "image", "truth", "doc_type", "layout", "date_style", "n_items", "inconsistent",
