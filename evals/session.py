@@ -53,6 +53,9 @@ class RunOptions:
     progress: bool | None = None
     quiet: bool = False
     console: Console = field(default_factory=messages)
+    # Where engine work runs: this machine's process pools, or Ray actors (docs/scale.md).
+    executor: str = "local"
+    ray_address: str | None = None
 
 
 @dataclass
@@ -197,6 +200,9 @@ def _execute(
     done = _done_keys(records, options.retry_errors)
     for backend in plan.all_backends.values():
         backend.bind_run(rundir.path)  # batch mode keeps its batch ids in the run directory
+    remote: set[str] = set()
+    if options.executor == "ray":
+        remote = _place_on_ray(plan, options)
     journal = JournalWriter(rundir.journal)
     progress = ProgressBoard(enabled=False if options.quiet else options.progress, console=options.console)
     caller = Caller(
@@ -205,6 +211,7 @@ def _execute(
         refresh_cache=options.refresh_cache,
         budget=Budget(config.budget_usd, _spent_so_far(records)),
         seed=config.seed,
+        remote=remote,
     )
     runner = Runner(
         plan.tasks,
@@ -240,6 +247,10 @@ def _execute(
         journal.close()
         if cache is not None:
             cache.close()
+        if options.executor == "ray":
+            from evals.runner.ray_executor import disconnect
+
+            disconnect()
         stats = runner.stats
         attempt = Attempt(
             started_at=started,
@@ -269,6 +280,19 @@ def _execute(
         for line in error_examples(rundir.records()):
             options.console.print(escape(line), soft_wrap=True, highlight=False)
     return RunOutcome(rundir, summary, runner.stats, code)
+
+
+def _place_on_ray(plan: Plan, options: RunOptions) -> set[str]:
+    """Engines as Ray actors (imported only here: a run without Ray never imports it)."""
+    from evals.runner.ray_executor import start
+
+    placement = start(plan.all_backends, options.ray_address)
+    placed = ", ".join(
+        f"{name} {actors}×({cpus:g} CPU{f', {gpus:g} GPU' if gpus else ''})"
+        for name, (actors, cpus, gpus) in sorted(placement.actors.items())
+    )
+    options.console.print(f"Ray cluster {placement.address}: {placed or 'no engine backends to place'}")
+    return placement.remote
 
 
 async def _run_and_close(runner: Runner, plan: Plan, rundir: RunDir) -> None:
