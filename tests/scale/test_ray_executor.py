@@ -30,28 +30,22 @@ pytestmark = [
     ),
 ]
 
-# Ray reads these when it is imported: no usage report, every server on 127.0.0.1.
+# Ray reads these when it is first imported, by whichever test comes first: no usage report,
+# every server on 127.0.0.1. Set for the whole module (harmless to anything without Ray).
 RAY_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+for _name, _value in RAY_ENV.items():
+    os.environ.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
     """A local two-CPU Ray cluster on loopback; its GCS address."""
-    before = {name: os.environ.get(name) for name in RAY_ENV}
-    os.environ.update(RAY_ENV)  # before Ray is first imported
     ray = pytest.importorskip("ray")
-
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        address = str(ray.get_runtime_context().gcs_address)
-        yield address
+        yield str(ray.get_runtime_context().gcs_address)
     finally:
         ray.shutdown()
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def run_eval(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -193,3 +187,45 @@ def test_executor_ray_without_ray_installed_is_one_line_and_exit_2(tmp_path: Pat
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr
     assert "--executor" in lines[0] and "multimodal-evals[ray]" in lines[0]
+
+
+def engines(*specs: dict[str, Any]) -> dict[str, Any]:
+    from evals.backends.base import BackendConfig
+    from evals.engines.rapidocr import RapidOCRBackend
+    from evals.engines.tesseract import TesseractBackend
+
+    classes = {"tesseract": TesseractBackend, "rapidocr": RapidOCRBackend}
+    return {s["name"]: classes[s["type"]](BackendConfig.model_validate(s)) for s in specs}
+
+
+def test_engines_share_the_cluster_and_declare_their_resources() -> None:
+    pytest.importorskip("ray")
+    from evals.runner.ray_executor import place_engines
+
+    backends = engines(
+        {"name": "tess", "type": "tesseract"},
+        {"name": "rapid", "type": "rapidocr", "options": {"num_cpus": 2}},
+    )
+    placed = place_engines(backends, "127.0.0.1:1", {"CPU": 8.0})
+    assert placed.actors == {"tess": (4, 1.0, 0.0), "rapid": (2, 2.0, 0.0)}  # 4 CPUs each
+    assert backends["tess"].concurrency == 4 and placed.remote == {"tess", "rapid"}
+    # the cache key does not change with where the work runs
+    assert (
+        backends["tess"].cache_identity()
+        == engines({"name": "tess", "type": "tesseract"})["tess"].cache_identity()
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [({"num_gpus": 1}, "num_gpus"), ({"workers": 3}, "workers")],
+)
+def test_placement_the_cluster_cannot_hold_is_refused(options: dict[str, Any], field: str) -> None:
+    pytest.importorskip("ray")
+    from evals.errors import InputError
+    from evals.runner.ray_executor import place_engines
+
+    backends = engines({"name": "tess", "type": "tesseract", "options": options})
+    with pytest.raises(InputError) as raised:
+        place_engines(backends, "127.0.0.1:1", {"CPU": 2.0})
+    assert field in (raised.value.field or "")
