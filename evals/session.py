@@ -131,6 +131,7 @@ def start_run(config: RunConfig, base: Path, options: RunOptions) -> RunOutcome:
         options.out if options.out is not None else options.reports, "--out" if options.out else "--reports"
     )
     cache = _open_cache(options)
+    remote = _place_engines(plan, options)  # a cluster that cannot be joined leaves no run behind
     if options.out is not None:
         if (options.out / "run.json").exists():
             raise _already_a_run(options.out)
@@ -157,7 +158,7 @@ def start_run(config: RunConfig, base: Path, options: RunOptions) -> RunOutcome:
                 git_commit=git_commit(Path(__file__).parent),
             )
         )
-        return _execute(plan, rundir, options, records=[], cache=cache)
+        return _execute(plan, rundir, options, records=[], cache=cache, remote=remote)
     finally:
         rundir.unlock()
 
@@ -187,22 +188,25 @@ def resume_run(path: Path, options: RunOptions, request: ConfigRequest | None = 
                     fix="results would mix two versions of the task: start a new run instead",
                 )
         cache = _open_cache(options)
+        remote = _place_engines(plan, options)
         rundir.update_info(config=config.model_dump(mode="json"), status="running")
-        return _execute(plan, rundir, options, records=records, cache=cache)
+        return _execute(plan, rundir, options, records=records, cache=cache, remote=remote)
     finally:
         rundir.unlock()
 
 
 def _execute(
-    plan: Plan, rundir: RunDir, options: RunOptions, records: list[SampleRecord], cache: ResponseCache | None
+    plan: Plan,
+    rundir: RunDir,
+    options: RunOptions,
+    records: list[SampleRecord],
+    cache: ResponseCache | None,
+    remote: set[str],
 ) -> RunOutcome:
     config = plan.config
     done = _done_keys(records, options.retry_errors)
     for backend in plan.all_backends.values():
         backend.bind_run(rundir.path)  # batch mode keeps its batch ids in the run directory
-    remote: set[str] = set()
-    if options.executor == "ray":
-        remote = _place_on_ray(plan, options)
     journal = JournalWriter(rundir.journal)
     progress = ProgressBoard(enabled=False if options.quiet else options.progress, console=options.console)
     caller = Caller(
@@ -282,8 +286,11 @@ def _execute(
     return RunOutcome(rundir, summary, runner.stats, code)
 
 
-def _place_on_ray(plan: Plan, options: RunOptions) -> set[str]:
-    """Engines as Ray actors (imported only here: a run without Ray never imports it)."""
+def _place_engines(plan: Plan, options: RunOptions) -> set[str]:
+    """With --executor ray, engines as Ray actors: the backends whose work runs on the cluster.
+    (Imported only here: a run without Ray never imports it.)"""
+    if options.executor != "ray":
+        return set()
     from evals.runner.ray_executor import start
 
     placement = start(plan.all_backends, options.ray_address)

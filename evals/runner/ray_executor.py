@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import socket
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -26,6 +27,7 @@ from evals.errors import InputError
 
 # Whether this process joined the cluster itself (and so leaves it when the run ends).
 _JOINED = False
+REACH_TIMEOUT_S = 5.0
 LOOPBACK = {"127.0.0.1", "localhost"}
 INSTALL_FIX = "pip install 'multimodal-evals[ray]', or run without --executor ray"
 
@@ -66,6 +68,8 @@ def connect(address: str | None) -> str:
     ray = import_ray()
     if ray.is_initialized():
         return str(ray.get_runtime_context().gcs_address)
+    if address:
+        _check_reachable(address)
     global _JOINED
     try:
         ray.init(address=address or None, log_to_driver=False, include_dashboard=False)
@@ -79,6 +83,23 @@ def connect(address: str | None) -> str:
             "or leave --ray-address out for a local cluster",
         ) from None
     return str(ray.get_runtime_context().gcs_address)
+
+
+def _check_reachable(address: str) -> None:
+    """Ray retries an address that does not answer for minutes; one TCP connection says at once."""
+    target = address.removeprefix("ray://")
+    host, _, port = target.rpartition(":")
+    if address == "auto" or not host or not port.isdigit():
+        return  # Ray's own forms ("auto", a bare host): Ray resolves and reports them
+    try:
+        socket.create_connection((host, int(port)), timeout=REACH_TIMEOUT_S).close()
+    except OSError as exc:
+        raise InputError(
+            f"no Ray cluster answers at {address} ({exc.strerror or exc})",
+            field="--ray-address",
+            fix="start it with `ray start --head` and give the address it prints (host:port), "
+            "or leave --ray-address out for a local cluster",
+        ) from None
 
 
 def disconnect() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -229,3 +230,25 @@ def test_placement_the_cluster_cannot_hold_is_refused(options: dict[str, Any], f
     with pytest.raises(InputError) as raised:
         place_engines(backends, "127.0.0.1:1", {"CPU": 2.0})
     assert field in (raised.value.field or "")
+
+
+def test_an_address_where_no_cluster_answers_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "run"
+    done = run_eval(
+        str(OCR),
+        "--backends",
+        "tess=tesseract",
+        "--executor",
+        "ray",
+        "--ray-address",
+        f"127.0.0.1:{port}",
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+    assert "--ray-address" in done.stderr and "no Ray cluster answers" in done.stderr
+    assert not out.exists()  # refused before a run directory was made
