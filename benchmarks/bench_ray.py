@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,7 +92,7 @@ def main() -> int:
         "| --- | --- | --- | --- |",
     ]
     for executor, values in walls.items():
-        median = sorted(values)[len(values) // 2]
+        median = statistics.median(values)
         runs = ", ".join(f"{v:.1f}" for v in values)
         lines.append(f"| {executor} | {median:.1f} s | {args.samples / median:.2f} | {runs} |")
     lines.append("")
