@@ -53,6 +53,9 @@ class RunOptions:
     progress: bool | None = None
     quiet: bool = False
     console: Console = field(default_factory=messages)
+    # Where engine work runs: this machine's process pools, or Ray actors (docs/scale.md).
+    executor: str = "local"
+    ray_address: str | None = None
 
 
 @dataclass
@@ -128,6 +131,7 @@ def start_run(config: RunConfig, base: Path, options: RunOptions) -> RunOutcome:
         options.out if options.out is not None else options.reports, "--out" if options.out else "--reports"
     )
     cache = _open_cache(options)
+    remote = _place_engines(plan, options)  # a cluster that cannot be joined leaves no run behind
     if options.out is not None:
         if (options.out / "run.json").exists():
             raise _already_a_run(options.out)
@@ -154,7 +158,7 @@ def start_run(config: RunConfig, base: Path, options: RunOptions) -> RunOutcome:
                 git_commit=git_commit(Path(__file__).parent),
             )
         )
-        return _execute(plan, rundir, options, records=[], cache=cache)
+        return _execute(plan, rundir, options, records=[], cache=cache, remote=remote)
     finally:
         rundir.unlock()
 
@@ -184,14 +188,20 @@ def resume_run(path: Path, options: RunOptions, request: ConfigRequest | None = 
                     fix="results would mix two versions of the task: start a new run instead",
                 )
         cache = _open_cache(options)
+        remote = _place_engines(plan, options)
         rundir.update_info(config=config.model_dump(mode="json"), status="running")
-        return _execute(plan, rundir, options, records=records, cache=cache)
+        return _execute(plan, rundir, options, records=records, cache=cache, remote=remote)
     finally:
         rundir.unlock()
 
 
 def _execute(
-    plan: Plan, rundir: RunDir, options: RunOptions, records: list[SampleRecord], cache: ResponseCache | None
+    plan: Plan,
+    rundir: RunDir,
+    options: RunOptions,
+    records: list[SampleRecord],
+    cache: ResponseCache | None,
+    remote: set[str],
 ) -> RunOutcome:
     config = plan.config
     done = _done_keys(records, options.retry_errors)
@@ -205,6 +215,7 @@ def _execute(
         refresh_cache=options.refresh_cache,
         budget=Budget(config.budget_usd, _spent_so_far(records)),
         seed=config.seed,
+        remote=remote,
     )
     runner = Runner(
         plan.tasks,
@@ -240,6 +251,10 @@ def _execute(
         journal.close()
         if cache is not None:
             cache.close()
+        if options.executor == "ray":
+            from evals.runner.ray_executor import disconnect
+
+            disconnect()
         stats = runner.stats
         attempt = Attempt(
             started_at=started,
@@ -272,6 +287,22 @@ def _execute(
         for line in error_examples(rundir.records()):
             options.console.print(escape(line), soft_wrap=True, highlight=False)
     return RunOutcome(rundir, summary, runner.stats, code)
+
+
+def _place_engines(plan: Plan, options: RunOptions) -> set[str]:
+    """With --executor ray, engines as Ray actors: the backends whose work runs on the cluster.
+    (Imported only here: a run without Ray never imports it.)"""
+    if options.executor != "ray":
+        return set()
+    from evals.runner.ray_executor import start
+
+    placement = start(plan.all_backends, options.ray_address)
+    placed = ", ".join(
+        f"{name} {actors}×({cpus:g} CPU{f', {gpus:g} GPU' if gpus else ''})"
+        for name, (actors, cpus, gpus) in sorted(placement.actors.items())
+    )
+    options.console.print(f"Ray cluster {placement.address}: {placed or 'no engine backends to place'}")
+    return placement.remote
 
 
 async def _run_and_close(runner: Runner, plan: Plan, rundir: RunDir) -> None:

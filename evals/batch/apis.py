@@ -5,7 +5,8 @@ each result is parsed by the backend's own response parser, so a batched answer 
 and scored exactly like a direct one. Limits per batch are the providers' published ones:
 OpenAI 50,000 requests and a 200 MB input file (platform.openai.com/docs/guides/batch);
 Anthropic 100,000 requests or 256 MB (docs.anthropic.com, Message Batches); Gemini inline
-requests up to 20 MB in all (ai.google.dev/gemini-api/docs/batch-mode).
+requests up to 20 MB in all, and beyond that a JSONL input file of up to 2 GB uploaded through the
+Files API (ai.google.dev/gemini-api/docs/batch-mode).
 """
 
 from __future__ import annotations
@@ -213,12 +214,15 @@ class AnthropicBatches(BatchApi):
 
 
 class GeminiBatches(BatchApi):
-    """Gemini batch mode with inlined requests (`models/M:batchGenerateContent`); the answers
-    come back inline, each with the key it was sent with."""
+    """Gemini batch mode (`models/M:batchGenerateContent`). Up to 20 MB of requests go inline
+    and their answers come back inline; a larger batch is written as a JSONL file (one
+    `{"key", "request"}` a line), uploaded through the Files API and named as the batch's `src`,
+    and its answers are a JSONL file (one `{"key", "response"|"error"}` a line) to download."""
 
     provider = "gemini"
     max_requests = 100_000
-    max_bytes = 20 * 1024 * 1024
+    max_bytes = 2 * 1024**3  # the Files API's limit per file
+    inline_max_bytes = 20 * 1024 * 1024
 
     def __init__(self, backend: GeminiBackend) -> None:
         self.backend = backend
@@ -238,7 +242,12 @@ class GeminiBatches(BatchApi):
     async def submit(self, items: list[dict[str, Any]]) -> str:
         from google.genai import types
 
-        src: Any = [types.InlinedRequest.model_validate(item) for item in items]
+        size = sum(len(json.dumps(item)) + 1 for item in items)
+        src: Any
+        if size <= self.inline_max_bytes:
+            src = [types.InlinedRequest.model_validate(item) for item in items]
+        else:
+            src = await self._upload(items)
         job = await self.backend.client.aio.batches.create(
             model=self.backend.model,
             src=src,
@@ -246,6 +255,30 @@ class GeminiBatches(BatchApi):
         )
         assert job.name is not None
         return job.name
+
+    async def _upload(self, items: list[dict[str, Any]]) -> str:
+        """The items as a JSONL input file on the Files API; its name (`files/…`)."""
+        import io
+
+        from google.genai import _common, batches, types
+
+        client = self.backend.client
+        lines = []
+        for item in items:
+            # The SDK's own converter from an inlined request to the REST body (camelCase
+            # generationConfig, systemInstruction…): a file line holds the same request an
+            # inline batch would send.
+            inlined = types.InlinedRequest.model_validate(item)
+            wire = batches._InlinedRequest_to_mldev(client._api_client, inlined)
+            # …and its own encoding of what JSON lacks (bytes as base64), as it sends a body.
+            body = _common.encode_unserializable_types(_common.convert_to_dict(wire["request"]))
+            lines.append(json.dumps({"key": item["metadata"]["key"], "request": body}) + "\n")
+        data = io.BytesIO("".join(lines).encode())
+        uploaded = await client.aio.files.upload(
+            file=data, config=types.UploadFileConfig(mime_type="jsonl", display_name="multimodal-evals batch")
+        )
+        assert uploaded.name is not None
+        return uploaded.name
 
     async def status(self, batch_id: str) -> Status:
         job = await self.backend.client.aio.batches.get(name=batch_id)
@@ -260,25 +293,53 @@ class GeminiBatches(BatchApi):
         return Status(ended, failed)
 
     async def results(self, batch_id: str, custom_ids: list[str]) -> dict[str, ItemResult]:
-        from evals.backends.gemini import content_response
-
         job = await self.backend.client.aio.batches.get(name=batch_id)
-        answers = job.dest.inlined_responses if job.dest and job.dest.inlined_responses else []
+        if job.dest and job.dest.file_name:
+            answers = await self._download(job.dest.file_name)
+        else:
+            answers = list(job.dest.inlined_responses or []) if job.dest else []
         out: dict[str, ItemResult] = {}
         for index, answer in enumerate(answers):
             key = (answer.metadata or {}).get("key") if answer.metadata else None
             custom_id = str(key) if key else (custom_ids[index] if index < len(custom_ids) else "")
-            if answer.response is not None:
-                out[custom_id] = ItemResult(response=content_response(answer.response, self.backend.model))
-            elif answer.error is not None:
-                code = answer.error.code or 13
-                # google.rpc codes: 4 DEADLINE_EXCEEDED (ran out of time), 3 INVALID_ARGUMENT.
-                if code == 4:
-                    out[custom_id] = ItemResult(error=expired())
-                else:
-                    status = 400 if code == 3 else 500
-                    out[custom_id] = ItemResult(error=status_error(status, answer.error.message or ""))
+            parsed = self._parse(answer)
+            if parsed is not None:
+                out[custom_id] = parsed
         return out
+
+    async def _download(self, file_name: str) -> list[Any]:
+        """The results file's lines, each read as the inline answer it stands for."""
+        from google.genai import batches, types
+
+        data = await self.backend.client.aio.files.download(file=file_name)
+        answers = []
+        for line in data.decode().splitlines():
+            if not line.strip():
+                continue
+            entry = json.loads(line)
+            # A failed line carries a google.rpc.Status, named "error" (or "status").
+            error = entry.get("error") or entry.get("status")
+            wire = {"response": entry.get("response"), "error": error, "metadata": {"key": entry.get("key")}}
+            answers.append(
+                types.InlinedResponse._from_response(
+                    response=batches._InlinedResponse_from_mldev(wire), kwargs={}
+                )
+            )
+        return answers
+
+    def _parse(self, answer: Any) -> ItemResult | None:
+        from evals.backends.gemini import content_response
+
+        if answer.response is not None:
+            return ItemResult(response=content_response(answer.response, self.backend.model))
+        if answer.error is None:
+            return None
+        code = answer.error.code or 13
+        # google.rpc codes: 4 DEADLINE_EXCEEDED (ran out of time), 3 INVALID_ARGUMENT.
+        if code == 4:
+            return ItemResult(error=expired())
+        status = 400 if code == 3 else 500
+        return ItemResult(error=status_error(status, answer.error.message or ""))
 
 
 def batch_api(backend: Backend) -> BatchApi:

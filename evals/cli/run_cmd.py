@@ -50,6 +50,18 @@ def add(parser: argparse.ArgumentParser) -> Handler:
         "results within 24 h; docs/scale.md)",
     )
     parser.add_argument(
+        "--executor",
+        choices=["local", "ray"],
+        default="local",
+        help="where local engines (OCR, speech) run: this machine's process pools, or Ray actors "
+        "(pip install 'multimodal-evals[ray]'; docs/scale.md)",
+    )
+    parser.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="with --executor ray: the cluster's head (host:port); default: a local cluster",
+    )
+    parser.add_argument(
         "--with-providers",
         action="store_true",
         help="add the config's providers whose API key is in the environment",
@@ -84,6 +96,8 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         refresh_cache=args.refresh_cache,
         retry_errors=args.retry_errors,
         quiet=args.quiet,
+        executor=args.executor,
+        ray_address=args.ray_address,
     )
 
 
@@ -96,6 +110,10 @@ def _in_file(exc: InputError, path: Path | None) -> InputError:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.ray_address and args.executor != "ray":
+        raise InputError(
+            "--ray-address is for the Ray executor", field="--ray-address", fix="add --executor ray"
+        )
     options = options_from_args(args)
     request = config_request(args)
     if args.resume:

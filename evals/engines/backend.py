@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field
 
 from evals.backends.base import Backend, BackendConfig, BackendOptions
-from evals.engines.pool import EnginePool, machine_workers
+from evals.engines.pool import EnginePool, WorkPool, machine_workers
 from evals.errors import MediaError
 from evals.media import Media
 from evals.records import Request, Response, Usage
@@ -17,8 +17,20 @@ from evals.records import Request, Response, Usage
 
 class EngineOptions(BackendOptions):
     workers: int | None = Field(
-        None, ge=1, le=256, description="worker processes (default: one per core this process may use)"
+        None,
+        ge=1,
+        le=256,
+        description="worker processes (default: one per core this process may use); "
+        "with --executor ray, Ray actors (default: as many as the cluster's resources hold)",
     )
+    # Declared resources, read only by the Ray executor: Ray places each actor on a node that
+    # has them free (docs/scale.md).
+    num_cpus: float = Field(1.0, ge=0, description="with --executor ray: CPUs each actor reserves")
+    num_gpus: float = Field(0.0, ge=0, description="with --executor ray: GPUs each actor reserves")
+
+
+# Options that say where and how widely the work runs, never what it answers.
+PLACEMENT_OPTIONS = {"workers", "num_cpus", "num_gpus"}
 
 
 class EngineBackend(Backend):
@@ -37,7 +49,7 @@ class EngineBackend(Backend):
     def __init__(self, config: BackendConfig) -> None:
         super().__init__(config)
         self.workers = self.options.workers or machine_workers()
-        self._pool: EnginePool | None = None
+        self._pool: WorkPool | None = None
 
     def default_concurrency(self) -> int:
         return self.workers
@@ -47,15 +59,20 @@ class EngineBackend(Backend):
         """The function each worker calls once to load its model, and its arguments."""
 
     @property
-    def pool(self) -> EnginePool:
+    def pool(self) -> WorkPool:
         if self._pool is None:
             function, args = self.loader()
             self._pool = EnginePool(function, args, self.workers)
         return self._pool
 
+    def run_on(self, pool: WorkPool, workers: int) -> None:
+        """Send the work to another pool (Ray actors) of `workers` model replicas."""
+        self._pool = pool
+        self.workers = workers
+
     def cache_identity(self) -> dict[str, Any]:
-        # The pool size does not change an answer; the engine's version does.
-        options = self.options.model_dump(exclude={"workers"})
+        # Where and how widely the work runs does not change an answer; the engine's version does.
+        options = self.options.model_dump(exclude=PLACEMENT_OPTIONS)
         return {"type": self.type_name, "model": self.model, "options": options, "versions": self.versions()}
 
     async def aclose(self) -> None:

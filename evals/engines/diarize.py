@@ -18,7 +18,7 @@ from pydantic import Field
 
 from evals.engines import install
 from evals.engines.audio import SPEECH_RATE, speech_samples, warm_up
-from evals.engines.backend import EngineBackend, EngineOptions, media_of, speech_raw
+from evals.engines.backend import PLACEMENT_OPTIONS, EngineBackend, EngineOptions, media_of, speech_raw
 from evals.engines.pool import model
 from evals.engines.speaker_embed import Embedder, EmbedderName, dvector_path, load_embedder
 from evals.errors import InputError
@@ -176,7 +176,7 @@ class DiarizeBackend(EngineBackend):
         return found
 
     async def generate(self, request: Request) -> Response:
-        settings = self.options.model_dump(exclude={"workers", "embedder"})
+        settings = self.options.model_dump(exclude={*PLACEMENT_OPTIONS, "embedder"})
         texts: list[str] = []
         stamps: list[dict[str, Any]] = []
         seconds = 0.0

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from evals.errors import MediaError
 from evals.machine import usable_cores
@@ -112,6 +112,14 @@ def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
+
+
+class WorkPool(Protocol):
+    """Where an engine's work runs: this machine's process pool, or Ray actors (ray_pool.py)."""
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> tuple[T, WorkerStamp]: ...
+
+    async def aclose(self) -> None: ...
 
 
 class EnginePool:

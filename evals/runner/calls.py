@@ -80,8 +80,12 @@ class Caller:
         refresh_cache: bool = False,
         budget: Budget | None = None,
         seed: int = 0,
+        remote: set[str] | None = None,
     ) -> None:
         self.backends = backends
+        # CPU-bound backends whose work runs on other machines (Ray actors): the cluster,
+        # not this machine's cores, bounds them.
+        self.remote = remote or set()
         self.cache = cache
         self.refresh_cache = refresh_cache
         self.budget = budget or Budget(None)
@@ -101,6 +105,9 @@ class Caller:
         self._identity = {name: b.cache_identity() for name, b in backends.items()}
         self._cores = asyncio.Semaphore(usable_cores())  # shared by every CPU-bound backend
         self._warm: set[str] = set()  # backends whose warm_up ran (before their first request)
+
+    def _local_cpu(self, backend: Backend) -> bool:
+        return backend.cpu_bound and backend.name not in self.remote
 
     def cache_key(self, backend: Backend, canonical: dict[str, object]) -> str | None:
         if not backend.cacheable or self.cache is None:
@@ -153,7 +160,8 @@ class Caller:
             queued_at = time.perf_counter()
             response: Response | None = None
             tokens = _estimated_tokens(backend, request) if limiter.wants_tokens() else 0
-            async with limiter.slot(tokens), self._cores if backend.cpu_bound else contextlib.nullcontext():
+            cores = self._cores if self._local_cpu(backend) else contextlib.nullcontext()
+            async with limiter.slot(tokens), cores:
                 if attempt == 1 and self.budget.exhausted:  # checked in the slot, not before it
                     self.stats.not_sent += 1
                     limit = self.budget.limit or 0.0

@@ -1,6 +1,7 @@
 """The three providers' batch APIs on the fake provider: OpenAI Files + Batches (items for
 /v1/chat/completions or /v1/responses), Anthropic Message Batches, and Gemini batch mode
-(`models/M:batchGenerateContent` with inlined requests, as google-genai sends it).
+(`models/M:batchGenerateContent` with inlined requests, or with a JSONL input file uploaded through
+the Files API whose answers are a JSONL file to download, as google-genai sends and reads them).
 
 Every item is answered when its batch is created (one `Hit` per item, endpoint "batch:…", so
 `state.requests(sample)` counts items exactly like direct requests) and the answers are shown
@@ -419,31 +420,68 @@ class BatchApis:
             body = await request.json()
             batch_body = body.get("batch") or {}
             config = batch_body.get("inputConfig") or batch_body.get("input_config") or {}
-            wrapped = (config.get("requests") or {}).get("requests")
-            if not isinstance(wrapped, list) or not wrapped or len(wrapped) > self.config.max_requests:
-                raise BadRequest(
-                    "batch.inputConfig.requests.requests: 1 or more inlined requests are required"
-                )
+            input_file = config.get("fileName") or config.get("file_name")
+            entries = self._gemini_file_entries(input_file) if input_file else self._gemini_inline(config)
+            if not entries or len(entries) > self.config.max_requests:
+                raise BadRequest(f"batch.inputConfig: 1 to {self.config.max_requests} requests are required")
             files = self.provider.files
 
             def parse(request_body: dict[str, Any]) -> FakeRequest:
                 return gemini_api.parse_generate(request_body, model, files, stream=False)
 
-            items = []
-            for index, entry in enumerate(wrapped):
-                key = str(((entry.get("metadata") or {}).get("key")) or index)
-                items.append(
-                    self._answer(
-                        "gemini", "generateContent", key, entry["request"], parse, gemini_api.generate_body
-                    )
-                )
+            items = [
+                self._answer("gemini", "generateContent", key, entry, parse, gemini_api.generate_body)
+                for key, entry in entries
+            ]
         except (BadRequest, KeyError, TypeError, ValueError, AttributeError) as exc:
             return self.provider._error("gemini", 400, str(exc))
         batch = Batch(f"batches/fake{uuid.uuid4().hex[:20]}", "gemini", "generateContent", items)
         batch.model = f"models/{model}"
         batch.display_name = batch_body.get("displayName") or batch_body.get("display_name")
+        batch.input_file_id = input_file
         self._store(batch)
         return web.json_response(self._gemini_operation(batch, ended=False))
+
+    @staticmethod
+    def _gemini_inline(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """Inlined requests: `inputConfig.requests.requests[]`, each {request, metadata.key}."""
+        wrapped = (config.get("requests") or {}).get("requests")
+        if not isinstance(wrapped, list) or not wrapped:
+            raise BadRequest("batch.inputConfig.requests.requests: 1 or more inlined requests are required")
+        return [
+            (str(((entry.get("metadata") or {}).get("key")) or index), entry["request"])
+            for index, entry in enumerate(wrapped)
+        ]
+
+    def _gemini_file_entries(self, name: str) -> list[tuple[str, dict[str, Any]]]:
+        """A JSONL input file uploaded through the Files API: one {"key", "request"} a line."""
+        stored = self.provider.files.get(name)
+        if stored is None:
+            raise BadRequest(f"batch.inputConfig.fileName: no uploaded file {name!r}")
+        with self._lock:
+            self.counts["files"] += 1
+        entries = []
+        for number, line in enumerate(stored.data.decode().splitlines(), start=1):
+            if not line.strip():
+                continue
+            entry = json.loads(line)
+            if not isinstance(entry, dict) or not isinstance(entry.get("request"), dict):
+                raise BadRequest(f"{name} line {number}: expected an object with a 'request'")
+            entries.append((str(entry.get("key") or number), entry["request"]))
+        return entries
+
+    async def gemini_download(self, request: web.Request, file_id: str) -> web.StreamResponse:
+        """GET /{version}/files/{id}:download?alt=media (routed here by the server): a batch's
+        results file."""
+        if (denied := self._denied(request, "gemini")) is not None:
+            return denied
+        with self._lock:
+            data = self.files.get(f"files/{file_id}")
+            if data is not None:
+                self.counts["results"] += 1
+        if data is None or request.query.get("alt") != "media":
+            return self.provider._error("gemini", 404, "Requested entity was not found (simulated).")
+        return web.Response(body=data, content_type="application/octet-stream")
 
     async def _gemini_get(self, request: web.Request) -> web.StreamResponse:
         if (denied := self._denied(request, "gemini")) is not None:
@@ -452,6 +490,18 @@ class BatchApis:
         if batch is None or batch.provider != "gemini":
             return self.provider._error("gemini", 404, "Requested entity was not found (simulated).")
         return web.json_response(self._gemini_operation(batch, ended=batch.ended(self.config)))
+
+    @staticmethod
+    def _gemini_answer(item: Item) -> dict[str, Any]:
+        entry: dict[str, Any] = {"metadata": {"key": item.custom_id}}
+        if item.outcome == "ok":
+            entry["response"] = item.body
+        elif item.outcome == "expired":
+            entry["error"] = {"code": 4, "message": "Deadline exceeded before the batch ran it (simulated)."}
+        else:
+            status = 13 if item.outcome == "errored" else 3  # INTERNAL / INVALID_ARGUMENT
+            entry["error"] = {"code": status, "message": "simulated"}
+        return entry
 
     def _gemini_operation(self, batch: Batch, *, ended: bool) -> dict[str, Any]:
         """A long-running operation whose metadata is the GenerateContentBatch (what the API
@@ -472,20 +522,7 @@ class BatchApis:
         out: dict[str, Any] = {"name": batch.id, "metadata": meta}
         if not ended:
             return out
-        responses = []
-        for item in batch.items:
-            entry: dict[str, Any] = {"metadata": {"key": item.custom_id}}
-            if item.outcome == "ok":
-                entry["response"] = item.body
-            elif item.outcome == "expired":
-                entry["error"] = {
-                    "code": 4,
-                    "message": "Deadline exceeded before the batch ran it (simulated).",
-                }
-            else:
-                status = 13 if item.outcome == "errored" else 3  # INTERNAL / INVALID_ARGUMENT
-                entry["error"] = {"code": status, "message": "simulated"}
-            responses.append(entry)
+        responses = [self._gemini_answer(item) for item in batch.items]
         failed = sum(1 for i in batch.items if i.outcome != "ok")
         meta["state"] = "BATCH_STATE_SUCCEEDED"
         meta["endTime"] = self._iso(time.time())
@@ -494,7 +531,20 @@ class BatchApis:
             "successfulRequestCount": str(len(batch.items) - failed),
             "failedRequestCount": str(failed),
         }
-        meta["output"] = {"inlinedResponses": {"inlinedResponses": responses}}
+        if batch.input_file_id:  # a file in, a file out: one {"key", "response"|"error"} a line
+            lines = []
+            for item, answer in zip(batch.items, responses, strict=True):
+                lines.append(
+                    json.dumps(
+                        {"key": item.custom_id, **{k: v for k, v in answer.items() if k != "metadata"}}
+                    )
+                )
+            name = f"files/batch-{batch.id.removeprefix('batches/')}"
+            with self._lock:
+                self.files.setdefault(name, ("\n".join(lines) + "\n").encode())
+            meta["output"] = {"responsesFile": name}
+        else:
+            meta["output"] = {"inlinedResponses": {"inlinedResponses": responses}}
         out["done"] = True
         out["response"] = {**meta, "@type": meta["@type"]}
         return out

@@ -476,7 +476,10 @@ class FakeProvider:
         if not self._authorized(request, "gemini"):
             return self._error("gemini", 401, FAULT_MESSAGES[401])
         version = request.match_info["version"]
-        stored = self.files.get(f"files/{request.match_info['file_id']}")
+        file_id = request.match_info["file_id"]
+        if file_id.endswith(":download"):  # the route's {file_id} takes the ":download" verb too
+            return await self.batches.gemini_download(request, file_id.removesuffix(":download"))
+        stored = self.files.get(f"files/{file_id}")
         if stored is None:
             return self._error(
                 "gemini", 403, "You do not have permission to access the File or it may not exist."
