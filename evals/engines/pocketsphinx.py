@@ -42,6 +42,10 @@ def _load(paths: dict[str, str]) -> Any:
 def _transcribe(audio: bytes) -> tuple[str, float]:
     decoder = model()
     samples = speech_samples(audio)
+    # The decoder carries state from one utterance to the next (not only its cepstral mean:
+    # `cmn: none` still differs), so a clip's words depended on which clips the worker decoded
+    # before it. Re-initialised per clip (~0.6 s), each clip decodes as on a fresh decoder.
+    decoder.reinit()
     decoder.start_utt()
     decoder.process_raw(to_pcm16(samples), full_utt=True)
     decoder.end_utt()
