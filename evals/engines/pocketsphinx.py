@@ -87,8 +87,10 @@ class PocketSphinxBackend(EngineBackend):
                 )
 
     def versions(self) -> dict[str, str]:
+        # "decoding" is part of the cache key: answers cached before the per-clip re-initialisation
+        # depended on clip order and are not served again.
         version = install.package_version("pocketsphinx")
-        return {"pocketsphinx": version} if version else {}
+        return {"pocketsphinx": version, "decoding": "fresh-per-clip"} if version else {}
 
     async def generate(self, request: Request) -> Response:
         return await transcribe_each(self, request, _transcribe)
