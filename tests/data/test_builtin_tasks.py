@@ -76,6 +76,7 @@ def test_task_file_loads(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", ANSWERED, ids=lambda p: p.stem)
+@pytest.mark.slow  # every built-in task run in full (2 min): pytest -m slow
 def test_oracle_is_perfect(path: Path, summary: dict[str, Any]) -> None:
     entry = cell(summary, path.stem, "oracle")
     assert entry["n_errors"] == 0 and entry["n_scored"] == entry["n_total"] > 0
@@ -116,12 +117,14 @@ def _expected_prior(task: Task) -> dict[str, float]:
 
 
 @pytest.mark.parametrize("path", ANSWERED, ids=lambda p: p.stem)
+@pytest.mark.slow  # every built-in task run in full (2 min): pytest -m slow
 def test_majority_scores_the_prior(path: Path, summary: dict[str, Any]) -> None:
     task = load_task(path)
     measured = {k: v["value"] for k, v in cell(summary, task.name, "majority")["metrics"].items()}
     assert measured == pytest.approx(_expected_prior(task))
 
 
+@pytest.mark.slow  # every built-in task run in full (2 min): pytest -m slow
 def test_priors_that_follow_from_the_design(summary: dict[str, Any]) -> None:
     """Independent of any scorer: balanced digits give 10%; one count out of 0–24 is rare."""
     digits = cell(summary, "handwritten-digits", "majority")["metrics"]

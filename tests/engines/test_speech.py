@@ -138,6 +138,7 @@ def test_hypotheses_become_lower_case_words() -> None:
     assert words("<s> HELLO <sil> read(2) [NOISE] World </s>") == "hello read world"
 
 
+@pytest.mark.slow  # eight noisy decodes: pytest -m slow
 def test_pocketsphinx_answer_does_not_depend_on_the_clips_decoded_before(pocketsphinx: Backend) -> None:
     # Noisy dataset clips: on these the decoder's carried-over state changed 6 of 12 answers
     # when it was not re-initialised per clip.

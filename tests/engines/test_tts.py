@@ -94,7 +94,7 @@ def test_round_trip_declares_and_names_its_stages() -> None:
     assert backend.outputs == {"audio", "text"}
     assert backend.model == "espeak-ng→pocketsphinx-en-us"
     assert backend.concurrency == min(backend.tts.concurrency, backend.asr.concurrency)
-    assert set(backend.versions()) == {"tts.espeak-ng", "asr.pocketsphinx"}
+    assert set(backend.versions()) == {"tts.espeak-ng", "asr.pocketsphinx", "asr.decoding"}
     assert backend.cost(Usage(audio_seconds=2.0)) == 0.0  # engines on both sides cost nothing
     other = roundtrip("en-us+f5")
     assert backend.cache_identity() != other.cache_identity()  # the voice is part of the cache key

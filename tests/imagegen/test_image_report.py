@@ -22,7 +22,7 @@ def test_report_shows_each_backends_images_and_cost_per_image(fake: FakeProvider
     ]
     outcome = start_run(config(["image-edit"], backends, limit=3), tmp_path, run_options(tmp_path))
     html = (outcome.rundir.path / "report.html").read_text()
-    assert html.count("<h3>Generated images</h3>") == 1
+    assert html.count("<summary>Generated images (2 backends)</summary>") == 1
     assert "cost per image: $0.0110" in html and "blank (baseline)" in html
     assert html.count('alt="image by gpt-image-1 for edit-') == 3
     assert html.count('alt="image by blank for edit-') == 3

@@ -27,6 +27,7 @@ def _files(folder: Path) -> dict[str, bytes]:
     return found
 
 
+@pytest.mark.slow  # three real runs each: pytest -m slow
 def test_plots_from_the_cache_equal_plots_drawn_afresh(
     run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -74,6 +75,7 @@ def test_a_changed_journal_or_config_gets_another_digest(run_dir: Path) -> None:
     assert plot_digest(run, summary.model_copy(update={"run_id": "another"}), later) == digest
 
 
+@pytest.mark.slow  # three real runs each: pytest -m slow
 def test_a_changed_journal_is_drawn_again_not_served(
     run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -107,6 +109,7 @@ def _task(folder: Path) -> Path:
     return task
 
 
+@pytest.mark.slow  # three real runs each: pytest -m slow
 def test_a_cached_rerun_writes_what_a_full_finalize_writes(tmp_path: Path) -> None:
     """Through the real command: the re-run is served by the response cache and its plots by
     the plot cache; `run-eval report` then draws the same run's report afresh, without caches."""

@@ -56,6 +56,7 @@ def _on_screen(cells: list[dict[str, float]], width: int) -> list[str]:
     return [c["text"] for c in cells if c["left"] < 0 or c["right"] > width]
 
 
+@pytest.mark.slow  # a 6-task run and Chromium: pytest -m slow
 def test_headline_fits_1280_px_without_sideways_scroll(layout_report: Path, tmp_path: Path) -> None:
     shot = tmp_path / "report-1280.png"
     page: PageMetrics = measure(layout_report, width=WIDTH, height=HEIGHT, shot=shot)
@@ -74,6 +75,7 @@ def test_headline_fits_1280_px_without_sideways_scroll(layout_report: Path, tmp_
     assert shot.is_file() and shot.stat().st_size > 20_000
 
 
+@pytest.mark.slow  # a 6-task run and Chromium: pytest -m slow
 def test_phone_width_scrolls_the_matrix_not_the_page(layout_report: Path) -> None:
     page = measure(layout_report, width=390, height=844)
     assert page.scroll_width <= 390

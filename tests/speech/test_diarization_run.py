@@ -50,6 +50,7 @@ def test_references_are_exact_and_rows_repeat() -> None:
 
 
 @pytest.mark.parametrize("embedder", ["dvector", "mfcc"])
+@pytest.mark.slow  # a diarization run per embedder: pytest -m slow
 def test_offline_engine_run_equals_pyannote(tmp_path: Path, embedder: str) -> None:
     from pyannote.metrics.diarization import DiarizationErrorRate, JaccardErrorRate
 

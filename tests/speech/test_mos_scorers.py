@@ -44,6 +44,7 @@ def noisy(samples: np.ndarray, snr_db: float, seed: int) -> np.ndarray:
 
 
 @needs_espeak
+@pytest.mark.slow  # DNSMOS on many clips: pytest -m slow
 def test_noise_costs_more_than_one_mos_point() -> None:
     # Measured here (speechmos 0.0.1.1, espeak-ng 1.51, en-us at 150 wpm; white noise at -5 dB SNR):
     # OVRL clean 2.36 / 2.36 / 2.96 vs noisy 1.28 / 1.34 / 1.27 (drops 1.08, 1.02, 1.69; mean 1.26);
