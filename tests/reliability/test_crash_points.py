@@ -137,6 +137,7 @@ def damage_the_cache(
     assert comparable(summary_of(tmp_path / "smashed")) == expected
 
 
+@pytest.mark.slow  # 20 kills and resumes, ~1 min: pytest -m slow
 def test_sigkill_at_20_random_points_then_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
     crash_and_compare(tmp_path, n=60, kills=20, seed=2026, deadline_s=70)
 

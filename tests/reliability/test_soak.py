@@ -112,6 +112,7 @@ def check(result: SoakResult, fake: FakeProvider, n: int, min_requests: int, max
     assert result.outcome.exit_code == 0
 
 
+@pytest.mark.slow  # the short fault soak, ~40 s: pytest -m slow (the long one: -m soak)
 def test_fault_soak_loses_nothing_and_pays_once(tmp_path: Path) -> None:
     result, fake = soak(tmp_path, n=350)
     check(result, fake, n=350, min_requests=400, max_wall_s=60)
